@@ -1,0 +1,128 @@
+//! Command-line arguments. What was typed, before anything is resolved.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use threatwright_model::Limits;
+
+#[derive(Parser, Debug)]
+#[command(name = "threatwright", version, about = "AI threat modeling as code", long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check model files: syntax, keys, values, ids and references.
+    ///
+    /// Exit status: 0 when every model is valid (warnings allowed), 1 when any model has
+    /// errors, 2 when a file cannot be read or the arguments are wrong.
+    Validate(ValidateArgs),
+    /// Print the JSON Schema of the model format, for editors and other tools.
+    Schema(SchemaArgs),
+    /// Write a commented starter model from a template.
+    Init(InitArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ValidateArgs {
+    /// Model files (YAML or JSON); `-` reads standard input.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Treat warnings as errors (exit 1 when there are any).
+    #[arg(long)]
+    pub deny_warnings: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Readable diagnostics with source snippets.
+    Human,
+    /// Machine-readable diagnostics.
+    Json,
+}
+
+/// Loader limits, raisable for very large models.
+#[derive(Args, Debug, Clone)]
+pub struct LimitArgs {
+    /// Largest model file accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::DEFAULT_MAX_FILE_SIZE, help_heading = "Limits")]
+    pub max_file_size: u64,
+    /// Deepest nesting of mappings and lists.
+    #[arg(long, value_name = "N", default_value_t = Limits::DEFAULT_MAX_DEPTH, help_heading = "Limits")]
+    pub max_depth: usize,
+    /// Most YAML nodes per file, aliases expanded.
+    #[arg(long, value_name = "N", default_value_t = Limits::DEFAULT_MAX_NODES, help_heading = "Limits")]
+    pub max_nodes: usize,
+    /// Longest single value, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::DEFAULT_MAX_SCALAR, help_heading = "Limits")]
+    pub max_scalar: usize,
+    /// Deepest chain of includes.
+    #[arg(long, value_name = "N", default_value_t = Limits::DEFAULT_MAX_INCLUDE_DEPTH, help_heading = "Limits")]
+    pub max_include_depth: usize,
+    /// Most files in one model.
+    #[arg(long, value_name = "N", default_value_t = Limits::DEFAULT_MAX_FILES, help_heading = "Limits")]
+    pub max_files: usize,
+}
+
+impl LimitArgs {
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_file_size: self.max_file_size,
+            max_depth: self.max_depth,
+            max_nodes: self.max_nodes,
+            max_scalar: self.max_scalar,
+            max_include_depth: self.max_include_depth,
+            max_files: self.max_files,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct SchemaArgs {
+    /// Write to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// Where to write the model.
+    #[arg(default_value = "threatwright.yaml", value_name = "FILE")]
+    pub path: PathBuf,
+    /// Starter template; asked for interactively on a terminal when left out.
+    #[arg(short, long, value_enum)]
+    pub template: Option<Template>,
+    /// The system's display name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The system's id (derived from the name when left out).
+    #[arg(long)]
+    pub id: Option<String>,
+    /// Overwrite existing files.
+    #[arg(long)]
+    pub force: bool,
+    /// Ask for the template and names even when standard input is not a terminal.
+    #[arg(long, conflicts_with = "no_interactive")]
+    pub interactive: bool,
+    /// Never ask; fail when the template is missing.
+    #[arg(long)]
+    pub no_interactive: bool,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Template {
+    /// A retrieval-augmented assistant over company documents.
+    RagAssistant,
+    /// An LLM agent that calls tools.
+    ToolAgent,
+    /// A predictive model served behind an API.
+    PredictiveService,
+    /// Fine-tuning open weights on your own data.
+    FineTuningPipeline,
+}

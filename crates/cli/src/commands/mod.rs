@@ -1,0 +1,12 @@
+pub mod init;
+pub mod schema;
+pub mod validate;
+
+/// How a command ended, as the process exit status: 0 clean, 1 findings (invalid
+/// models, a failed gate), 2 the tool could not do its job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    Clean = 0,
+    Findings = 1,
+    Failure = 2,
+}

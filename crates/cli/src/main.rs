@@ -1,0 +1,39 @@
+//! The `threatwright` command. Thin: it parses arguments, calls the library crates and
+//! turns outcomes into exit statuses (0 clean, 1 findings, 2 failure).
+
+mod args;
+mod commands;
+mod render;
+
+use clap::Parser;
+use commands::Exit;
+use std::io::Write;
+
+fn main() {
+    let cli = args::Cli::parse();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let result = match &cli.command {
+        args::Command::Validate(a) => commands::validate::run(a, &mut out),
+        args::Command::Schema(a) => commands::schema::run(a, &mut out),
+        args::Command::Init(a) => commands::init::run(a, &mut std::io::stdin().lock(), &mut out),
+    };
+    let flushed = out.flush();
+    let code = match result {
+        Ok(exit) => exit as i32,
+        Err(e) if is_broken_pipe(&e) => 0,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "error: {e:#}");
+            Exit::Failure as i32
+        }
+    };
+    let code = match flushed {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe && code == 0 => Exit::Failure as i32,
+        _ => code,
+    };
+    std::process::exit(code);
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}

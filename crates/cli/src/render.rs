@@ -1,0 +1,150 @@
+//! Showing diagnostics to people (miette snippets with carets) and to programs (JSON).
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use serde::Serialize;
+use std::fmt;
+use std::sync::Arc;
+use threatwright_model::{Diagnostic, Severity, SourceMap, Span};
+
+/// A diagnostic with its file, in the shape miette renders.
+struct Shown<'a> {
+    d: &'a Diagnostic,
+    source: NamedSource<Arc<String>>,
+    labels: Vec<LabeledSpan>,
+    help: Option<String>,
+}
+
+impl fmt::Debug for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.d.message)
+    }
+}
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.d.message)
+    }
+}
+impl std::error::Error for Shown<'_> {}
+
+impl miette::Diagnostic for Shown<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(self.d.code.name()))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.d.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.clone().into_iter()))
+    }
+}
+
+fn source_span(s: Span) -> SourceSpan {
+    (s.start, s.end.saturating_sub(s.start)).into()
+}
+
+/// Renders diagnostics in the human format.
+pub struct HumanRenderer {
+    handler: GraphicalReportHandler,
+    texts: Vec<Arc<String>>,
+}
+
+impl HumanRenderer {
+    pub fn new(sources: &SourceMap, color: bool) -> Self {
+        let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+        let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+        let texts = sources.files().map(|(_, f)| Arc::new(f.text.clone())).collect();
+        HumanRenderer { handler, texts }
+    }
+
+    pub fn render(&self, sources: &SourceMap, d: &Diagnostic) -> String {
+        let Some(span) = d.span else {
+            let mut s = format!("{}: {}\n", d.code.name(), d.message);
+            if let Some(h) = &d.help {
+                s.push_str(&format!("  help: {h}\n"));
+            }
+            return s;
+        };
+        let file = sources.get(span.file);
+        let name = file.path.display().to_string();
+        let mut labels = vec![LabeledSpan::new_primary_with_span(d.label.clone(), source_span(span))];
+        let mut notes = Vec::new();
+        for r in &d.related {
+            if r.span.file == span.file {
+                labels.push(LabeledSpan::new_with_span(Some(r.message.clone()), source_span(r.span)));
+            } else {
+                notes.push(format!("{} at {}:{}:{}", r.message, sources.path(r.span.file).display(), r.span.line, r.span.col));
+            }
+        }
+        let help = match (&d.help, notes.is_empty()) {
+            (h, true) => h.clone(),
+            (Some(h), false) => Some(format!("{h}\n{}", notes.join("\n"))),
+            (None, false) => Some(notes.join("\n")),
+        };
+        let shown = Shown { d, source: NamedSource::new(name, self.texts[span.file.0 as usize].clone()), labels, help };
+        let mut out = String::new();
+        if self.handler.render_report(&mut out, &shown).is_err() {
+            out = format!("{}:{}:{}: {}\n", file.path.display(), span.line, span.col, d.message);
+        }
+        out
+    }
+}
+
+/// One diagnostic in the JSON output (format version 1).
+#[derive(Serialize)]
+pub struct JsonDiagnostic {
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    pub end_line: Option<u32>,
+    pub end_column: Option<u32>,
+    pub severity: Severity,
+    pub code: &'static str,
+    pub message: String,
+    pub label: Option<String>,
+    pub hint: Option<String>,
+    pub related: Vec<JsonRelated>,
+}
+
+#[derive(Serialize)]
+pub struct JsonRelated {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+pub fn json_diagnostic(sources: &SourceMap, d: &Diagnostic, fallback_file: &str) -> JsonDiagnostic {
+    let (file, line, column, end) = match d.span {
+        Some(s) => {
+            let f = sources.get(s.file);
+            (Some(f.path.display().to_string()), Some(s.line), Some(s.col), Some(f.line_col(s.end)))
+        }
+        None => (Some(fallback_file.to_owned()), None, None, None),
+    };
+    JsonDiagnostic {
+        file,
+        line,
+        column,
+        end_line: end.map(|e| e.0),
+        end_column: end.map(|e| e.1),
+        severity: d.severity,
+        code: d.code.name(),
+        message: d.message.clone(),
+        label: d.label.clone(),
+        hint: d.help.clone(),
+        related: d
+            .related
+            .iter()
+            .map(|r| JsonRelated { file: sources.path(r.span.file).display().to_string(), line: r.span.line, column: r.span.col, message: r.message.clone() })
+            .collect(),
+    }
+}

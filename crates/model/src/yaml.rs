@@ -1,0 +1,358 @@
+//! A small YAML document tree with a span on every node, built from parser events under
+//! the loader's [`Limits`]. We build our own tree rather than deserialize directly so
+//! that decoding can report every error of a file at once, each at its place.
+
+use crate::diag::{Code, Diagnostic};
+use crate::limits::Limits;
+use crate::span::{FileId, SourceMap, Span, Spanned};
+use granit_parser::{Event, Marker, Parser, ScalarStyle};
+use std::collections::HashMap;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    /// A scalar's text; `plain` is false for quoted and block scalars, which are always strings.
+    Scalar { text: String, plain: bool },
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    /// For a scalar, the scalar; for a mapping, its first key; for a sequence, its opening.
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub key: Spanned<String>,
+    pub value: Node,
+}
+
+impl Node {
+    /// What a person would call this value in "expected X, found Y".
+    pub fn type_name(&self) -> &'static str {
+        match &self.value {
+            Value::Null => "nothing (null)",
+            Value::Scalar { plain: true, text } if is_bool(text) => "a boolean",
+            Value::Scalar { plain: true, text } if text.parse::<f64>().is_ok() => "a number",
+            Value::Scalar { .. } => "a string",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&[Entry]> {
+        match &self.value {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+}
+
+pub fn is_bool(text: &str) -> bool {
+    matches!(text, "true" | "false" | "True" | "False" | "TRUE" | "FALSE")
+}
+
+fn is_null(text: &str) -> bool {
+    matches!(text, "" | "~" | "null" | "Null" | "NULL")
+}
+
+enum Frame {
+    Seq { items: Vec<Node>, span: Span, anchor: usize, nodes_at_start: usize },
+    Map { entries: Vec<Entry>, key: Option<Spanned<String>>, seen: HashMap<String, Span>, span: Span, anchor: usize, nodes_at_start: usize },
+}
+
+struct Builder<'a> {
+    file: FileId,
+    sources: &'a SourceMap,
+    limits: &'a Limits,
+    diags: &'a mut Vec<Diagnostic>,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, (Node, usize)>,
+    nodes: usize,
+    root: Option<Node>,
+}
+
+/// Parses one file's text into a tree. Returns `None` when the file could not be parsed
+/// at all; the reason is in `diags`. Problems that leave the tree usable (a duplicate key,
+/// a custom tag) are reported and parsing goes on.
+pub fn parse(text: &str, file: FileId, sources: &SourceMap, limits: &Limits, diags: &mut Vec<Diagnostic>) -> Option<Node> {
+    let options = granit_parser::options! {
+        flow_nesting_limit: limits.max_depth,
+        block_nesting_limit: limits.max_depth,
+    };
+    let parser = Parser::new_from_str_with_options(text, options);
+    let mut b = Builder { file, sources, limits, diags, stack: Vec::new(), anchors: HashMap::new(), nodes: 0, root: None };
+    let mut documents = 0;
+    for item in parser {
+        let (event, span) = match item {
+            Ok(pair) => pair,
+            Err(e) => {
+                let s = b.point(e.marker());
+                let (code, msg, help) = describe_scan_error(&e, limits);
+                b.diags.push(Diagnostic::error(code, s, msg).with_help(help));
+                return None;
+            }
+        };
+        let start = b.point(&span.start);
+        let span = b.range(&span.start, &span.end);
+        match event {
+            Event::DocumentStart(..) => {
+                documents += 1;
+                if documents > 1 {
+                    b.diags.push(
+                        Diagnostic::error(Code::MultipleDocuments, start, "this file holds a second YAML document")
+                            .with_label("second document starts here")
+                            .with_help("a model file holds one document; split the model with `include:` instead of `---`"),
+                    );
+                    return None;
+                }
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                if let Some(tag) = tag
+                    && !tag.is_yaml_core_schema()
+                {
+                    b.diags.push(
+                        Diagnostic::error(Code::UnsupportedYaml, span, format!("custom YAML tag `{}` is not supported", tag.original()))
+                            .with_help("remove the tag; the format uses plain values only (use `include:` to combine files)"),
+                    );
+                }
+                if text.len() > limits.max_scalar {
+                    b.diags.push(
+                        Diagnostic::error(Code::ScalarTooLarge, start, format!("this value is {} bytes long, over the limit of {} bytes", text.len(), limits.max_scalar))
+                            .with_help("shorten the value, or raise the limit with --max-scalar"),
+                    );
+                    return None;
+                }
+                let plain = style == ScalarStyle::Plain;
+                let value = if plain && is_null(&text) { Value::Null } else { Value::Scalar { text: text.into_owned(), plain } };
+                if !b.count(1, span) {
+                    return None;
+                }
+                b.push(Node { value, span }, anchor, 1)?;
+            }
+            Event::SequenceStart(_, anchor, tag) => {
+                b.check_collection_tag(tag.as_deref(), span);
+                if !b.open(span) {
+                    return None;
+                }
+                let nodes_at_start = b.nodes;
+                b.stack.push(Frame::Seq { items: Vec::new(), span: start, anchor, nodes_at_start });
+            }
+            Event::MappingStart(_, anchor, tag) => {
+                b.check_collection_tag(tag.as_deref(), span);
+                if !b.open(span) {
+                    return None;
+                }
+                let nodes_at_start = b.nodes;
+                b.stack.push(Frame::Map { entries: Vec::new(), key: None, seen: HashMap::new(), span: start, anchor, nodes_at_start });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let frame = b.stack.pop()?;
+                let (node, anchor, start_count) = match frame {
+                    Frame::Seq { items, span, anchor, nodes_at_start } => (Node { value: Value::Seq(items), span }, anchor, nodes_at_start),
+                    Frame::Map { entries, span, anchor, nodes_at_start, .. } => {
+                        let head = entries.first().map_or(span, |e| e.key.span);
+                        (Node { value: Value::Map(entries), span: head }, anchor, nodes_at_start)
+                    }
+                };
+                let size = b.nodes - start_count + 1;
+                b.push(node, anchor, size)?;
+            }
+            Event::Alias(id) => {
+                let Some((node, size)) = b.anchors.get(&id).cloned() else {
+                    b.diags.push(Diagnostic::error(Code::Syntax, span, "this alias names an anchor that is not defined before it"));
+                    return None;
+                };
+                if !b.count(size, span) {
+                    return None;
+                }
+                b.push(node, 0, size)?;
+            }
+            _ => {}
+        }
+    }
+    Some(b.root.unwrap_or(Node { value: Value::Null, span: Span { file, ..Span::default() } }))
+}
+
+impl Builder<'_> {
+    fn point(&self, m: &Marker) -> Span {
+        self.range(m, m)
+    }
+
+    fn range(&self, s: &Marker, e: &Marker) -> Span {
+        match (s.byte_offset(), e.byte_offset()) {
+            (Some(a), Some(z)) => Span { file: self.file, start: a, end: z.max(a), line: s.line() as u32, col: s.col() as u32 + 1 },
+            _ => self.sources.span(self.file, (s.line(), s.col()), (e.line(), e.col())),
+        }
+    }
+
+    fn count(&mut self, n: usize, span: Span) -> bool {
+        self.nodes = self.nodes.saturating_add(n);
+        if self.nodes > self.limits.max_nodes {
+            self.diags.push(
+                Diagnostic::error(Code::TooManyNodes, span, format!("the document grows past {} nodes here", self.limits.max_nodes))
+                    .with_label("limit reached while reading this")
+                    .with_help("if aliases (`*name`) repeat large parts, write them out or remove them; for a very large model raise the limit with --max-nodes"),
+            );
+            return false;
+        }
+        true
+    }
+
+    fn open(&mut self, span: Span) -> bool {
+        if self.stack.len() >= self.limits.max_depth {
+            self.diags.push(
+                Diagnostic::error(Code::NestingTooDeep, span, format!("mappings and lists are nested more than {} levels deep", self.limits.max_depth))
+                    .with_help("flatten the document; a model needs only a few levels (raise the limit with --max-depth)"),
+            );
+            return false;
+        }
+        self.count(1, span)
+    }
+
+    fn check_collection_tag(&mut self, tag: Option<&granit_parser::Tag>, span: Span) {
+        if let Some(tag) = tag
+            && !tag.is_yaml_core_schema()
+        {
+            self.diags.push(
+                Diagnostic::error(Code::UnsupportedYaml, span, format!("custom YAML tag `{}` is not supported", tag.original()))
+                    .with_help("remove the tag; the format uses plain mappings and lists only"),
+            );
+        }
+    }
+
+    /// Places a finished node into its parent; `None` stops parsing (the reason is recorded).
+    fn push(&mut self, node: Node, anchor: usize, size: usize) -> Option<()> {
+        if anchor != 0 {
+            self.anchors.insert(anchor, (node.clone(), size));
+        }
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key, seen, .. }) => match key.take() {
+                Some(k) => entries.push(Entry { key: k, value: node }),
+                None => {
+                    let text = match node.value {
+                        Value::Scalar { text, .. } => text,
+                        Value::Null => String::new(),
+                        _ => {
+                            self.diags.push(
+                                Diagnostic::error(Code::UnsupportedYaml, node.span, "a mapping key must be a plain name, not a list or mapping")
+                                    .with_help("write keys as plain names such as `id:`"),
+                            );
+                            return None;
+                        }
+                    };
+                    if text == "<<" {
+                        self.diags.push(
+                            Diagnostic::error(Code::UnsupportedYaml, node.span, "YAML merge keys (`<<`) are not supported")
+                                .with_help("write the keys out; merges hide which values an element really has"),
+                        );
+                    }
+                    if let Some(first) = seen.get(&text) {
+                        self.diags.push(
+                            Diagnostic::error(Code::DuplicateKey, node.span, format!("key `{text}` appears twice in this mapping"))
+                                .with_label("second occurrence")
+                                .with_related(*first, "first occurrence")
+                                .with_help("remove one of them; YAML tools disagree on which one wins"),
+                        );
+                    } else {
+                        seen.insert(text.clone(), node.span);
+                    }
+                    *key = Some(Spanned::new(text, node.span));
+                }
+            },
+        }
+        Some(())
+    }
+}
+
+fn describe_scan_error(e: &granit_parser::ScanError, limits: &Limits) -> (Code, String, String) {
+    use granit_parser::ErrorKind as K;
+    let info = e.info();
+    match e.kind() {
+        K::RecursionLimitExceeded => (
+            Code::NestingTooDeep,
+            format!("mappings and lists are nested more than {} levels deep", limits.max_depth),
+            "flatten the document; a model needs only a few levels (raise the limit with --max-depth)".into(),
+        ),
+        _ => (Code::Syntax, format!("YAML syntax error: {info}"), syntax_help(&info)),
+    }
+}
+
+fn syntax_help(info: &str) -> String {
+    if info.contains("tab") {
+        "YAML indentation must use spaces, not tabs".into()
+    } else if info.contains("mapping values") {
+        "a value containing `: ` must be quoted, and keys of one mapping must line up".into()
+    } else if info.contains("did not find expected") || info.contains("flow") {
+        "check that every `[` and `{` is closed and that items are separated by commas".into()
+    } else {
+        "check the indentation and quoting on this line and the one before it".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str, limits: &Limits) -> (Option<Node>, Vec<Diagnostic>) {
+        let mut sources = SourceMap::default();
+        let f = sources.add("t.yaml".into(), text.into());
+        let mut d = Vec::new();
+        let n = parse(text, f, &sources, limits, &mut d);
+        (n, d)
+    }
+
+    #[test]
+    fn keeps_positions_and_reports_duplicate_keys() {
+        let (node, d) = load("a: 1\nb:\n  c: x\na: 2\n", &Limits::default());
+        assert!(node.is_some());
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].code, Code::DuplicateKey);
+        assert_eq!((d[0].span.unwrap().line, d[0].span.unwrap().col), (4, 1));
+        assert_eq!(d[0].related[0].span.line, 1);
+    }
+
+    #[test]
+    fn billion_laughs_stops_at_the_node_limit() {
+        let mut s = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 0..9u8 {
+            let prev = (b'a' + i) as char;
+            let cur = (b'b' + i) as char;
+            s.push_str(&format!("{cur}: &{cur} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+        }
+        let (node, d) = load(&s, &Limits::default());
+        assert!(node.is_none());
+        assert_eq!(d[0].code, Code::TooManyNodes);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let s = "[".repeat(10_000);
+        let (node, d) = load(&s, &Limits::default());
+        assert!(node.is_none());
+        assert_eq!(d[0].code, Code::NestingTooDeep, "{d:?}");
+        let mut block = String::new();
+        for i in 0..200 {
+            block.push_str(&" ".repeat(i));
+            block.push_str("k:\n");
+        }
+        let (node, d) = load(&block, &Limits::default());
+        assert!(node.is_none());
+        assert_eq!(d[0].code, Code::NestingTooDeep, "{d:?}");
+    }
+
+    #[test]
+    fn plain_null_and_quoted_strings_differ() {
+        let (node, _) = load("a: ~\nb: 'true'\nc: true\n", &Limits::default());
+        let m = node.unwrap();
+        let m = m.as_map().unwrap();
+        assert_eq!(m[0].value.value, Value::Null);
+        assert_eq!(m[1].value.type_name(), "a string");
+        assert_eq!(m[2].value.type_name(), "a boolean");
+    }
+}
