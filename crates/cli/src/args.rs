@@ -59,6 +59,9 @@ pub struct LimitArgs {
     /// Most YAML nodes per file, aliases expanded.
     #[arg(long, value_name = "N", default_value_t = Limits::DEFAULT_MAX_NODES, help_heading = "Limits")]
     pub max_nodes: usize,
+    /// Most nodes aliases may expand to, per file.
+    #[arg(long, value_name = "N", default_value_t = Limits::DEFAULT_MAX_ALIAS_NODES, help_heading = "Limits")]
+    pub max_alias_nodes: usize,
     /// Longest single value, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::DEFAULT_MAX_SCALAR, help_heading = "Limits")]
     pub max_scalar: usize,
@@ -76,6 +79,7 @@ impl LimitArgs {
             max_file_size: self.max_file_size,
             max_depth: self.max_depth,
             max_nodes: self.max_nodes,
+            max_alias_nodes: self.max_alias_nodes,
             max_scalar: self.max_scalar,
             max_include_depth: self.max_include_depth,
             max_files: self.max_files,

@@ -75,6 +75,9 @@ impl HumanRenderer {
         };
         let file = sources.get(span.file);
         let name = file.path.display().to_string();
+        if has_long_lines_near(&file.text, span.start) {
+            return render_compact(&name, &file.text, d, span);
+        }
         let mut labels = vec![LabeledSpan::new_primary_with_span(d.label.clone(), source_span(span))];
         let mut notes = Vec::new();
         for r in &d.related {
@@ -96,6 +99,41 @@ impl HumanRenderer {
         }
         out
     }
+}
+
+/// Lines this long make a snippet unreadable (and slow to lay out): show an excerpt instead.
+const LONG_LINE: usize = 400;
+
+fn has_long_lines_near(text: &str, offset: usize) -> bool {
+    let offset = offset.min(text.len());
+    let before = text[..offset].rsplitn(4, '\n').map(str::len).max().unwrap_or(0);
+    let after = text[offset..].splitn(4, '\n').map(str::len).max().unwrap_or(0);
+    before > LONG_LINE || after > LONG_LINE
+}
+
+/// A one-line excerpt around the span, for diagnostics on very long lines.
+fn render_compact(name: &str, text: &str, d: &Diagnostic, span: Span) -> String {
+    let offset = span.start.min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let mut from = offset.saturating_sub(60).max(line_start);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let mut to = (offset + 60).min(line_end);
+    while !text.is_char_boundary(to) {
+        to -= 1;
+    }
+    let lead = if from > line_start { "…" } else { "" };
+    let tail = if to < line_end { "…" } else { "" };
+    let excerpt: String = text[from..to].chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let caret_col = lead.chars().count() + text[from..offset].chars().count();
+    let sign = if d.is_error() { "×" } else { "⚠" };
+    let mut out = format!("{}\n\n  {sign} {}\n   ╭─[{name}:{}:{}]\n   │ {lead}{excerpt}{tail}\n   · {}^ {}\n   ╰────\n", d.code.name(), d.message, span.line, span.col, " ".repeat(caret_col), d.label.as_deref().unwrap_or(""));
+    if let Some(h) = &d.help {
+        out.push_str(&format!("  help: {h}\n"));
+    }
+    out
 }
 
 /// One diagnostic in the JSON output (format version 1).

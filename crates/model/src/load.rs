@@ -40,7 +40,7 @@ pub fn load_path(path: &Path, limits: &Limits) -> Result<Loaded, LoadError> {
     let text = if path == Path::new("-") {
         read_limited(std::io::stdin().lock(), limits.max_file_size)
     } else {
-        std::fs::File::open(path).and_then(|f| read_limited(f, limits.max_file_size))
+        read_file(path, limits.max_file_size)
     }
     .map_err(|source| LoadError::Io { path: path.to_owned(), source })?;
     let canonical = path.canonicalize().unwrap_or_else(|_| path.to_owned());
@@ -60,6 +60,20 @@ pub fn load_str(name: &str, text: &str, limits: &Limits) -> Loaded {
 enum Content {
     Text(Vec<u8>),
     Oversize(u64),
+}
+
+/// Reads a file unless its stated size is over `max`; special files that state no size
+/// (pipes, devices) are read up to `max + 1` bytes.
+fn read_file(path: &Path, max: u64) -> std::io::Result<Content> {
+    let f = std::fs::File::open(path)?;
+    let meta = f.metadata()?;
+    if meta.is_dir() {
+        return Err(std::io::Error::new(std::io::ErrorKind::IsADirectory, "it is a directory; name a model file"));
+    }
+    if meta.is_file() && meta.len() > max {
+        return Ok(Content::Oversize(meta.len()));
+    }
+    read_limited(f, max)
 }
 
 fn read_limited(reader: impl std::io::Read, max: u64) -> std::io::Result<Content> {
@@ -86,7 +100,7 @@ impl Loader<'_> {
         let bytes = match content {
             Content::Oversize(n) => {
                 let id = self.sources.add(path.clone(), String::new());
-                let size = if n > self.limits.max_file_size + 1 { format!("{n} bytes") } else { "larger than that".to_owned() };
+                let size = if n > self.limits.max_file_size + 1 { format!("it has {n} bytes") } else { "it has more".to_owned() };
                 self.diags.push(
                     Diagnostic::error(Code::FileTooLarge, Span { file: id, line: 1, col: 1, ..Span::default() }, format!("{} is over the file size limit of {} bytes ({size}); it was not read", path.display(), self.limits.max_file_size))
                         .with_help("split the model with `include:`, or raise the limit with --max-file-size"),
@@ -208,7 +222,7 @@ impl Loader<'_> {
             );
             return;
         }
-        match std::fs::File::open(&path).and_then(|f| read_limited(f, self.limits.max_file_size)) {
+        match read_file(&path, self.limits.max_file_size) {
             Ok(content) => self.file(path, canonical, content, false),
             Err(e) => self.diags.push(Diagnostic::error(Code::Io, at, format!("cannot read `{target}`: {e}")).with_label("included here")),
         }

@@ -68,7 +68,7 @@ impl Expect {
 }
 
 struct Checker<'a> {
-    ids: HashMap<&'a str, (ElementKind, Span)>,
+    ids: HashMap<String, (ElementKind, Span)>,
     dropped: HashSet<&'a str>,
     diags: &'a mut Vec<Diagnostic>,
 }
@@ -85,7 +85,7 @@ pub fn validate(model: &Model, dropped_ids: &[String], diags: &mut Vec<Diagnosti
 }
 
 impl<'a> Checker<'a> {
-    fn declare(&mut self, id: &'a str, kind: ElementKind, span: Span) {
+    fn declare(&mut self, id: &str, kind: ElementKind, span: Span) {
         if let Some((first_kind, first)) = self.ids.get(id) {
             self.diags.push(
                 Diagnostic::error(Code::DuplicateId, span, format!("id `{id}` is already used by {}", first_kind.describe()))
@@ -94,7 +94,7 @@ impl<'a> Checker<'a> {
                     .with_help("zones, data, components and flows share one id namespace; rename one of them"),
             );
         } else {
-            self.ids.insert(id, (kind, span));
+            self.ids.insert(id.to_owned(), (kind, span));
         }
     }
 
@@ -122,6 +122,7 @@ impl<'a> Checker<'a> {
                         );
                     } else {
                         pairs.insert((f.from.as_str(), f.to.as_str()), f.span);
+                        self.declare(&f.id(), ElementKind::Flow, f.span);
                     }
                 }
             }
@@ -149,7 +150,7 @@ impl<'a> Checker<'a> {
             None if self.dropped.contains(r.as_str()) => None,
             None => {
                 let candidates: Vec<&str> = {
-                    let mut v: Vec<&str> = self.ids.iter().filter(|(_, (k, _))| expect.accepts(*k)).map(|(id, _)| *id).collect();
+                    let mut v: Vec<&str> = self.ids.iter().filter(|(_, (k, _))| expect.accepts(*k)).map(|(id, _)| id.as_str()).collect();
                     v.sort_unstable();
                     v
                 };

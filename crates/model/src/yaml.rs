@@ -72,6 +72,7 @@ struct Builder<'a> {
     stack: Vec<Frame>,
     anchors: HashMap<usize, (Node, usize)>,
     nodes: usize,
+    alias_nodes: usize,
     root: Option<Node>,
 }
 
@@ -83,8 +84,18 @@ pub fn parse(text: &str, file: FileId, sources: &SourceMap, limits: &Limits, dia
         flow_nesting_limit: limits.max_depth,
         block_nesting_limit: limits.max_depth,
     };
+    if let Some((start, len)) = longest_scalar_run(text)
+        && len > 10 * limits.max_scalar + 1024
+    {
+        let span = sources.span_of_bytes(file, start, start);
+        diags.push(
+            Diagnostic::error(Code::ScalarTooLarge, span, format!("a value starting here is about {len} bytes long, over the limit of {} bytes", limits.max_scalar))
+                .with_help("shorten the value, or raise the limit with --max-scalar"),
+        );
+        return None;
+    }
     let parser = Parser::new_from_str_with_options(text, options);
-    let mut b = Builder { file, sources, limits, diags, stack: Vec::new(), anchors: HashMap::new(), nodes: 0, root: None };
+    let mut b = Builder { file, sources, limits, diags, stack: Vec::new(), anchors: HashMap::new(), nodes: 0, alias_nodes: 0, root: None };
     let mut documents = 0;
     for item in parser {
         let (event, span) = match item {
@@ -166,6 +177,15 @@ pub fn parse(text: &str, file: FileId, sources: &SourceMap, limits: &Limits, dia
                     b.diags.push(Diagnostic::error(Code::Syntax, span, "this alias names an anchor that is not defined before it"));
                     return None;
                 };
+                b.alias_nodes = b.alias_nodes.saturating_add(size);
+                if b.alias_nodes > limits.max_alias_nodes {
+                    b.diags.push(
+                        Diagnostic::error(Code::TooManyNodes, span, format!("aliases in this file expand to more than {} nodes", limits.max_alias_nodes))
+                            .with_label("limit reached at this alias")
+                            .with_help("write the repeated parts out instead of aliasing them (this also stops \"billion laughs\" documents); raise the limit with --max-alias-nodes"),
+                    );
+                    return None;
+                }
                 if !b.count(size, span) {
                     return None;
                 }
@@ -268,6 +288,40 @@ impl Builder<'_> {
         }
         Some(())
     }
+}
+
+/// The longest stretch of text that can only lie inside one scalar: no line break, no
+/// flow or key indicator, no comment sign. Found in one cheap pass before parsing, so a
+/// file built around one giant value is refused at once instead of after a full scan.
+/// A stretch decodes to at least a tenth of its length (an escape such as `\U00000041`
+/// is the densest), which is why the caller compares against ten times the limit. After
+/// `#` the rest of the line may be a comment, so it is not counted.
+fn longest_scalar_run(text: &str) -> Option<(usize, usize)> {
+    let mut best: Option<(usize, usize)> = None;
+    let mut start = 0;
+    let mut in_comment = false;
+    for (i, b) in text.bytes().enumerate() {
+        if in_comment {
+            if b == b'\n' {
+                in_comment = false;
+                start = i + 1;
+            }
+            continue;
+        }
+        if matches!(b, b'\n' | b'\r' | b',' | b'[' | b']' | b'{' | b'}' | b':' | b'#') {
+            in_comment = b == b'#';
+            let len = i - start;
+            if best.is_none_or(|(_, l)| len > l) {
+                best = Some((start, len));
+            }
+            start = i + 1;
+        }
+    }
+    let len = if in_comment { 0 } else { text.len() - start };
+    if best.is_none_or(|(_, l)| len > l) {
+        best = Some((start, len));
+    }
+    best
 }
 
 fn describe_scan_error(e: &granit_parser::ScanError, limits: &Limits) -> (Code, String, String) {

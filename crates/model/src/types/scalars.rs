@@ -112,12 +112,22 @@ impl Decode for Id {
     }
 }
 
+/// A reference may also name a flow by its default id, `FROM>TO`.
+pub const REF_PATTERN: &str = "^[a-z0-9][a-z0-9_-]*(>[a-z0-9][a-z0-9_-]*)?$";
+
 impl Decode for Ref {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        if let Value::Scalar { text, .. } = &node.value
+            && let Some((from, to)) = text.split_once('>')
+            && is_valid_id(from)
+            && is_valid_id(to)
+        {
+            return Some(Ref { name: text.clone(), span: node.span });
+        }
         id_text(node, cx, "an id").map(|(name, span)| Ref { name, span })
     }
     fn schema(_: &mut SchemaGen) -> Json {
-        json!({"type": "string", "pattern": ID_PATTERN})
+        json!({"type": "string", "pattern": REF_PATTERN})
     }
     fn label() -> String {
         "id reference".into()
@@ -137,7 +147,7 @@ impl Decode for Text {
 }
 
 /// The syntax of a threat pattern: `RULE@ELEMENT[@ELEMENT…]`, each part an id or `*`-glob.
-pub const THREAT_PATTERN: &str = "^[a-z0-9*][a-z0-9_*-]*(@[a-z0-9*][a-z0-9_*-]*)*$";
+pub const THREAT_PATTERN: &str = "^[a-z0-9*][a-z0-9_*>-]*(@[a-z0-9*][a-z0-9_*>-]*)*$";
 
 impl ThreatPattern {
     /// Whether this pattern names the threat `id`; `*` matches within one segment only.
@@ -179,7 +189,7 @@ impl Decode for ThreatPattern {
         let ok = text.split('@').all(|seg| {
             let mut c = seg.chars();
             matches!(c.next(), Some(f) if f.is_ascii_lowercase() || f.is_ascii_digit() || f == '*')
-                && c.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '*'))
+                && c.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '*' | '>'))
         });
         if !ok {
             cx.error(
