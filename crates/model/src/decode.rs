@@ -178,7 +178,12 @@ impl<'n> MapReader<'n> {
     pub fn get(&mut self, key: &'static str) -> Option<&'n Node> {
         self.known.push(key);
         let i = self.entries.iter().position(|e| e.key.value == key)?;
-        self.used[i] = true;
+        // A repeated key was reported by the YAML layer; don't call it unknown too.
+        for (entry, used) in self.entries.iter().zip(self.used.iter_mut()) {
+            if entry.key.value == key {
+                *used = true;
+            }
+        }
         let node = &self.entries[i].value;
         (node.value != Value::Null).then_some(node)
     }
@@ -251,7 +256,11 @@ pub fn decode_list<T: Decode>(node: &Node, cx: &mut Cx) -> Option<Vec<T>> {
     match &node.value {
         Value::Seq(items) => Some(items.iter().filter_map(|n| T::decode(n, cx)).collect()),
         _ => {
-            cx.wrong_type(node, &format!("a list of {}", T::label()));
+            cx.error(
+                Diagnostic::error(Code::WrongType, node.span, format!("expected a list, found {}", node.type_name()))
+                    .with_label("expected a list")
+                    .with_help(format!("this takes a list of {}; write a list even for one item: `[item]`", T::label())),
+            );
             None
         }
     }
@@ -461,7 +470,7 @@ pub fn bad_enum_value(node: &Node, cx: &mut Cx, text: &str, what: &str, allowed:
     };
     cx.error(
         Diagnostic::error(Code::BadValue, node.span, format!("`{text}` is not a valid {what}"))
-            .with_label(format!("not a {what}"))
+            .with_label(format!("not a valid {what}"))
             .with_help(help),
     );
 }

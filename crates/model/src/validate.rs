@@ -62,7 +62,7 @@ impl Expect {
             Expect::Zone => "zones",
             Expect::Data => "data",
             Expect::AnyComponent | Expect::Kind(_) => "components",
-            Expect::AnyElement => "zones, data, components or flows",
+            Expect::AnyElement => "",
         }
     }
 }
@@ -81,7 +81,11 @@ pub fn validate(model: &Model, dropped_ids: &[String], diags: &mut Vec<Diagnosti
     c.check_components(model);
     c.check_flows(model);
     c.check_tracking(model);
-    c.warnings(model);
+    // Graph warnings on a model with errors mostly echo those errors (a component that
+    // could not be read leaves its data "unused"); they are shown once the errors are fixed.
+    if !c.diags.iter().any(Diagnostic::is_error) {
+        c.warnings(model);
+    }
 }
 
 impl<'a> Checker<'a> {
@@ -155,7 +159,10 @@ impl<'a> Checker<'a> {
                     v
                 };
                 let help = suggest::did_you_mean(r, candidates.iter().copied())
-                    .unwrap_or_else(|| format!("no {} has this id; define it under `{}:`", expect.noun(), expect.section()));
+                    .unwrap_or_else(|| match expect {
+                        Expect::AnyElement => "no zone, data asset, component or flow has this id".to_owned(),
+                        _ => format!("no {} has this id; define it under `{}:`", expect.noun(), expect.section()),
+                    });
                 self.diags.push(
                     Diagnostic::error(Code::UnknownReference, r.span, format!("`{key}` names `{r}`, but no {} has that id", expect.noun()))
                         .with_label(format!("unknown {}", expect.noun()))

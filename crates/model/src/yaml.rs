@@ -43,6 +43,28 @@ impl Node {
         }
     }
 
+    /// The JSON value a YAML 1.2 core-schema reader would see (for schema checks and
+    /// conversions): plain `true`/`false`, numbers and nulls are typed, the rest are strings.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Scalar { text, plain: true } if is_bool(text) => J::Bool(text.eq_ignore_ascii_case("true")),
+            Value::Scalar { text, plain: true } => {
+                if let Ok(i) = text.parse::<i64>() {
+                    J::from(i)
+                } else if let Some(f) = text.parse::<f64>().ok().filter(|f| f.is_finite()).and_then(serde_json::Number::from_f64) {
+                    J::Number(f)
+                } else {
+                    J::String(text.clone())
+                }
+            }
+            Value::Scalar { text, .. } => J::String(text.clone()),
+            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(entries) => J::Object(entries.iter().map(|e| (e.key.value.clone(), e.value.to_json())).collect()),
+        }
+    }
+
     pub fn as_map(&self) -> Option<&[Entry]> {
         match &self.value {
             Value::Map(m) => Some(m),
