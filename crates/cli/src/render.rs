@@ -37,7 +37,9 @@ impl miette::Diagnostic for Shown<'_> {
         })
     }
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(&self.source)
@@ -59,9 +61,18 @@ pub struct HumanRenderer {
 
 impl HumanRenderer {
     pub fn new(sources: &SourceMap, color: bool) -> Self {
-        let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-        let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
-        let texts = sources.files().map(|(_, f)| Arc::new(f.text.clone())).collect();
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_width(100)
+            .with_links(false);
+        let texts = sources
+            .files()
+            .map(|(_, f)| Arc::new(f.text.clone()))
+            .collect();
         HumanRenderer { handler, texts }
     }
 
@@ -78,13 +89,25 @@ impl HumanRenderer {
         if has_long_lines_near(&file.text, span.start) {
             return render_compact(&name, &file.text, d, span);
         }
-        let mut labels = vec![LabeledSpan::new_primary_with_span(d.label.clone(), source_span(span))];
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            d.label.clone(),
+            source_span(span),
+        )];
         let mut notes = Vec::new();
         for r in &d.related {
             if r.span.file == span.file {
-                labels.push(LabeledSpan::new_with_span(Some(r.message.clone()), source_span(r.span)));
+                labels.push(LabeledSpan::new_with_span(
+                    Some(r.message.clone()),
+                    source_span(r.span),
+                ));
             } else {
-                notes.push(format!("{} at {}:{}:{}", r.message, sources.path(r.span.file).display(), r.span.line, r.span.col));
+                notes.push(format!(
+                    "{} at {}:{}:{}",
+                    r.message,
+                    sources.path(r.span.file).display(),
+                    r.span.line,
+                    r.span.col
+                ));
             }
         }
         let help = match (&d.help, notes.is_empty()) {
@@ -92,10 +115,21 @@ impl HumanRenderer {
             (Some(h), false) => Some(format!("{h}\n{}", notes.join("\n"))),
             (None, false) => Some(notes.join("\n")),
         };
-        let shown = Shown { d, source: NamedSource::new(name, self.texts[span.file.0 as usize].clone()), labels, help };
+        let shown = Shown {
+            d,
+            source: NamedSource::new(name, self.texts[span.file.0 as usize].clone()),
+            labels,
+            help,
+        };
         let mut out = String::new();
         if self.handler.render_report(&mut out, &shown).is_err() {
-            out = format!("{}:{}:{}: {}\n", file.path.display(), span.line, span.col, d.message);
+            out = format!(
+                "{}:{}:{}: {}\n",
+                file.path.display(),
+                span.line,
+                span.col,
+                d.message
+            );
         }
         out
     }
@@ -106,8 +140,16 @@ const LONG_LINE: usize = 400;
 
 fn has_long_lines_near(text: &str, offset: usize) -> bool {
     let offset = offset.min(text.len());
-    let before = text[..offset].rsplitn(4, '\n').map(str::len).max().unwrap_or(0);
-    let after = text[offset..].splitn(4, '\n').map(str::len).max().unwrap_or(0);
+    let before = text[..offset]
+        .rsplitn(4, '\n')
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    let after = text[offset..]
+        .splitn(4, '\n')
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
     before > LONG_LINE || after > LONG_LINE
 }
 
@@ -126,10 +168,21 @@ fn render_compact(name: &str, text: &str, d: &Diagnostic, span: Span) -> String 
     }
     let lead = if from > line_start { "…" } else { "" };
     let tail = if to < line_end { "…" } else { "" };
-    let excerpt: String = text[from..to].chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let excerpt: String = text[from..to]
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     let caret_col = lead.chars().count() + text[from..offset].chars().count();
     let sign = if d.is_error() { "×" } else { "⚠" };
-    let mut out = format!("{}\n\n  {sign} {}\n   ╭─[{name}:{}:{}]\n   │ {lead}{excerpt}{tail}\n   · {}^ {}\n   ╰────\n", d.code.name(), d.message, span.line, span.col, " ".repeat(caret_col), d.label.as_deref().unwrap_or(""));
+    let mut out = format!(
+        "{}\n\n  {sign} {}\n   ╭─[{name}:{}:{}]\n   │ {lead}{excerpt}{tail}\n   · {}^ {}\n   ╰────\n",
+        d.code.name(),
+        d.message,
+        span.line,
+        span.col,
+        " ".repeat(caret_col),
+        d.label.as_deref().unwrap_or("")
+    );
     if let Some(h) = &d.help {
         out.push_str(&format!("  help: {h}\n"));
     }
@@ -164,7 +217,12 @@ pub fn json_diagnostic(sources: &SourceMap, d: &Diagnostic, fallback_file: &str)
     let (file, line, column, end) = match d.span {
         Some(s) => {
             let f = sources.get(s.file);
-            (Some(f.path.display().to_string()), Some(s.line), Some(s.col), Some(f.line_col(s.end)))
+            (
+                Some(f.path.display().to_string()),
+                Some(s.line),
+                Some(s.col),
+                Some(f.line_col(s.end)),
+            )
         }
         None => (Some(fallback_file.to_owned()), None, None, None),
     };
@@ -182,7 +240,12 @@ pub fn json_diagnostic(sources: &SourceMap, d: &Diagnostic, fallback_file: &str)
         related: d
             .related
             .iter()
-            .map(|r| JsonRelated { file: sources.path(r.span.file).display().to_string(), line: r.span.line, column: r.span.col, message: r.message.clone() })
+            .map(|r| JsonRelated {
+                file: sources.path(r.span.file).display().to_string(),
+                line: r.span.line,
+                column: r.span.col,
+                message: r.message.clone(),
+            })
             .collect(),
     }
 }

@@ -22,7 +22,10 @@ pub struct Cx<'a> {
 
 impl<'a> Cx<'a> {
     pub fn new(diags: &'a mut Vec<Diagnostic>) -> Self {
-        Cx { diags, dropped_ids: Vec::new() }
+        Cx {
+            diags,
+            dropped_ids: Vec::new(),
+        }
     }
 }
 
@@ -32,8 +35,12 @@ impl Cx<'_> {
     }
 
     fn wrong_type(&mut self, node: &Node, expected: &str) {
-        let mut d = Diagnostic::error(Code::WrongType, node.span, format!("expected {expected}, found {}", node.type_name()))
-            .with_label(format!("expected {expected}"));
+        let mut d = Diagnostic::error(
+            Code::WrongType,
+            node.span,
+            format!("expected {expected}, found {}", node.type_name()),
+        )
+        .with_label(format!("expected {expected}"));
         if let Value::Scalar { text, plain: false } = &node.value
             && (is_bool(text) || text.parse::<f64>().is_ok())
             && !expected.contains("string")
@@ -81,12 +88,22 @@ impl Decode for String {
 impl Decode for bool {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         match &node.value {
-            Value::Scalar { text, plain: true } if is_bool(text) => Some(text.eq_ignore_ascii_case("true")),
-            Value::Scalar { text, plain: true } if matches!(text.as_str(), "yes" | "no" | "on" | "off" | "Yes" | "No") => {
+            Value::Scalar { text, plain: true } if is_bool(text) => {
+                Some(text.eq_ignore_ascii_case("true"))
+            }
+            Value::Scalar { text, plain: true }
+                if matches!(text.as_str(), "yes" | "no" | "on" | "off" | "Yes" | "No") =>
+            {
                 cx.error(
-                    Diagnostic::error(Code::WrongType, node.span, format!("expected a boolean, found `{text}`"))
-                        .with_label("expected true or false")
-                        .with_help("YAML 1.2 reads only `true` and `false` as booleans; write one of them"),
+                    Diagnostic::error(
+                        Code::WrongType,
+                        node.span,
+                        format!("expected a boolean, found `{text}`"),
+                    )
+                    .with_label("expected true or false")
+                    .with_help(
+                        "YAML 1.2 reads only `true` and `false` as booleans; write one of them",
+                    ),
                 );
                 None
             }
@@ -166,7 +183,13 @@ pub struct MapReader<'n> {
 impl<'n> MapReader<'n> {
     pub fn new(node: &'n Node, what: &str, cx: &mut Cx) -> Option<Self> {
         match &node.value {
-            Value::Map(entries) => Some(MapReader { entries, used: vec![false; entries.len()], known: Vec::new(), span: node.span, what: what.to_owned() }),
+            Value::Map(entries) => Some(MapReader {
+                entries,
+                used: vec![false; entries.len()],
+                known: Vec::new(),
+                span: node.span,
+                what: what.to_owned(),
+            }),
             _ => {
                 cx.wrong_type(node, &format!("a mapping ({what})"));
                 None
@@ -190,7 +213,10 @@ impl<'n> MapReader<'n> {
 
     /// The span of `key` itself, when present; for labels on a whole entry.
     pub fn key_span(&self, key: &str) -> Option<Span> {
-        self.entries.iter().find(|e| e.key.value == key).map(|e| e.key.span)
+        self.entries
+            .iter()
+            .find(|e| e.key.value == key)
+            .map(|e| e.key.span)
     }
 
     pub fn req<T: Decode>(&mut self, key: &'static str, cx: &mut Cx) -> Option<T> {
@@ -244,9 +270,13 @@ impl<'n> MapReader<'n> {
             let help = suggest::did_you_mean(key, self.known.iter().copied())
                 .unwrap_or_else(|| format!("keys allowed here: {}", self.known.join(", ")));
             cx.error(
-                Diagnostic::error(Code::UnknownKey, entry.key.span, format!("unknown key `{key}` in {}", self.what))
-                    .with_label("not a key of this mapping")
-                    .with_help(help),
+                Diagnostic::error(
+                    Code::UnknownKey,
+                    entry.key.span,
+                    format!("unknown key `{key}` in {}", self.what),
+                )
+                .with_label("not a key of this mapping")
+                .with_help(help),
             );
         }
     }
@@ -257,9 +287,16 @@ pub fn decode_list<T: Decode>(node: &Node, cx: &mut Cx) -> Option<Vec<T>> {
         Value::Seq(items) => Some(items.iter().filter_map(|n| T::decode(n, cx)).collect()),
         _ => {
             cx.error(
-                Diagnostic::error(Code::WrongType, node.span, format!("expected a list, found {}", node.type_name()))
-                    .with_label("expected a list")
-                    .with_help(format!("this takes a list of {}; write a list even for one item: `[item]`", T::label())),
+                Diagnostic::error(
+                    Code::WrongType,
+                    node.span,
+                    format!("expected a list, found {}", node.type_name()),
+                )
+                .with_label("expected a list")
+                .with_help(format!(
+                    "this takes a list of {}; write a list even for one item: `[item]`",
+                    T::label()
+                )),
             );
             None
         }
@@ -295,7 +332,11 @@ pub struct SchemaGen {
 impl SchemaGen {
     /// Registers a definition built by `build` under `name` unless it is known already,
     /// and returns a `$ref` to it. Registering first makes recursive types terminate.
-    pub fn define(&mut self, name: &'static str, build: impl FnOnce(&mut SchemaGen) -> Json) -> Json {
+    pub fn define(
+        &mut self,
+        name: &'static str,
+        build: impl FnOnce(&mut SchemaGen) -> Json,
+    ) -> Json {
         if !self.defs.contains_key(name) {
             self.defs.insert(name.into(), Json::Null);
             let schema = build(self);
@@ -463,14 +504,22 @@ macro_rules! string_enum {
 
 /// Reports a value outside a closed set, suggesting the nearest allowed value.
 pub fn bad_enum_value(node: &Node, cx: &mut Cx, text: &str, what: &str, allowed: &[&str]) {
-    let list = allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
+    let list = allowed
+        .iter()
+        .map(|a| format!("`{a}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let help = match suggest::closest(text, allowed.iter().copied()) {
         Some(c) => format!("did you mean `{c}`? allowed values: {list}"),
         None => format!("allowed values: {list}"),
     };
     cx.error(
-        Diagnostic::error(Code::BadValue, node.span, format!("`{text}` is not a valid {what}"))
-            .with_label(format!("not a valid {what}"))
-            .with_help(help),
+        Diagnostic::error(
+            Code::BadValue,
+            node.span,
+            format!("`{text}` is not a valid {what}"),
+        )
+        .with_label(format!("not a valid {what}"))
+        .with_help(help),
     );
 }

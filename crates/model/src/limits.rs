@@ -36,13 +36,48 @@ impl Limits {
     pub fn documented() -> Vec<(&'static str, String, &'static str, &'static str)> {
         let d = Limits::default();
         vec![
-            ("file size", format!("{} MiB", d.max_file_size / (1024 * 1024)), "--max-file-size BYTES", "checked before reading; larger files are refused unread"),
-            ("nesting depth", d.max_depth.to_string(), "--max-depth N", "mappings and sequences inside each other"),
-            ("nodes per file", d.max_nodes.to_string(), "--max-nodes N", "every key, value and item, aliases expanded; stops alias bombs"),
-            ("alias expansion", d.max_alias_nodes.to_string(), "--max-alias-nodes N", "nodes that aliases expand to, summed over a file"),
-            ("scalar length", format!("{} KiB", d.max_scalar / 1024), "--max-scalar BYTES", "one string value"),
-            ("include depth", d.max_include_depth.to_string(), "--max-include-depth N", "a file including a file including …"),
-            ("files per model", d.max_files.to_string(), "--max-files N", "the root file and everything it includes"),
+            (
+                "file size",
+                format!("{} MiB", d.max_file_size / (1024 * 1024)),
+                "--max-file-size BYTES",
+                "checked before reading; larger files are refused unread",
+            ),
+            (
+                "nesting depth",
+                d.max_depth.to_string(),
+                "--max-depth N",
+                "mappings and sequences inside each other",
+            ),
+            (
+                "nodes per file",
+                d.max_nodes.to_string(),
+                "--max-nodes N",
+                "every key, value and item, aliases expanded; stops alias bombs",
+            ),
+            (
+                "alias expansion",
+                d.max_alias_nodes.to_string(),
+                "--max-alias-nodes N",
+                "nodes that aliases expand to, summed over a file",
+            ),
+            (
+                "scalar length",
+                format!("{} KiB", d.max_scalar / 1024),
+                "--max-scalar BYTES",
+                "one string value",
+            ),
+            (
+                "include depth",
+                d.max_include_depth.to_string(),
+                "--max-include-depth N",
+                "a file including a file including …",
+            ),
+            (
+                "files per model",
+                d.max_files.to_string(),
+                "--max-files N",
+                "the root file and everything it includes",
+            ),
         ]
     }
 }

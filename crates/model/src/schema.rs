@@ -14,10 +14,19 @@ pub const SCHEMA_ID: &str = "https://threatwright.dev/schema/model-v1.json";
 fn generate() -> (Json, SchemaGen) {
     let mut g = SchemaGen::default();
     let root = Document::schema(&mut g);
-    let name = root["$ref"].as_str().unwrap_or_default().rsplit('/').next().unwrap_or_default().to_owned();
+    let name = root["$ref"]
+        .as_str()
+        .unwrap_or_default()
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
     let mut top = g.defs.get(&name).cloned().unwrap_or(Json::Null);
     if let Json::Object(m) = &mut top {
-        m.insert("$schema".into(), json!("http://json-schema.org/draft-07/schema#"));
+        m.insert(
+            "$schema".into(),
+            json!("http://json-schema.org/draft-07/schema#"),
+        );
         m.insert("$id".into(), json!(SCHEMA_ID));
         m.insert("title".into(), json!("Threatwright model, format v1"));
         m.insert("$defs".into(), Json::Object(g.defs.clone()));
@@ -36,7 +45,13 @@ pub fn reference_markdown() -> String {
     let (_, g) = generate();
     let mut out = String::new();
     out.push_str("## Reference\n\nGenerated from the format's type declarations (the same ones the loader and `threatwright schema` use). Do not edit by hand: run `THREATWRIGHT_BLESS=1 cargo test -p threatwright-model --test docs` after changing the format.\n\n");
-    for r in &g.records {
+    // Records are registered innermost first; the model file reads best at the top.
+    let mut records = g.records.clone();
+    if let Some(i) = records.iter().position(|r| r.name == "Document") {
+        let doc = records.remove(i);
+        records.insert(0, doc);
+    }
+    for r in &records {
         let _ = writeln!(out, "### {}\n", capitalize(&r.title));
         let doc = r.doc.trim();
         if !doc.is_empty() {
@@ -44,7 +59,14 @@ pub fn reference_markdown() -> String {
         }
         out.push_str("| key | type | required | meaning |\n|---|---|---|---|\n");
         for f in &r.fields {
-            let _ = writeln!(out, "| `{}` | {} | {} | {} |", f.key, f.ty.replace('|', "\\|"), if f.required { "yes" } else { "" }, f.doc);
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} |",
+                f.key,
+                f.ty.replace('|', "\\|"),
+                if f.required { "yes" } else { "" },
+                f.doc
+            );
         }
         out.push('\n');
     }
@@ -52,9 +74,19 @@ pub fn reference_markdown() -> String {
     let mut enums = g.enums.clone();
     enums.sort_by_key(|e| e.1);
     for (_, what, names) in &enums {
-        let _ = writeln!(out, "| {what} | {} |", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "));
+        let _ = writeln!(
+            out,
+            "| {what} | {} |",
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
-    out.push_str("\n### Limits\n\n| limit | default | raise with | what it bounds |\n|---|---|---|---|\n");
+    out.push_str(
+        "\n### Limits\n\n| limit | default | raise with | what it bounds |\n|---|---|---|---|\n",
+    );
     for (name, default, flag, what) in Limits::documented() {
         let _ = writeln!(out, "| {name} | {default} | `{flag}` | {what} |");
     }
@@ -67,5 +99,7 @@ pub fn reference_markdown() -> String {
 
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map_or_else(String::new, |f| f.to_uppercase().collect::<String>() + c.as_str())
+    c.next().map_or_else(String::new, |f| {
+        f.to_uppercase().collect::<String>() + c.as_str()
+    })
 }

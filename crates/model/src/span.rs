@@ -28,7 +28,10 @@ impl Span {
         if self.file != other.file || other.end < self.start {
             return self;
         }
-        Span { end: other.end.max(self.end), ..self }
+        Span {
+            end: other.end.max(self.end),
+            ..self
+        }
     }
 }
 
@@ -70,7 +73,11 @@ impl SourceFile {
     pub fn new(path: PathBuf, text: String) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        SourceFile { path, text, line_starts }
+        SourceFile {
+            path,
+            text,
+            line_starts,
+        }
     }
 
     /// Byte offset of a 1-based line and 0-based character column, clamped to the text.
@@ -91,7 +98,10 @@ impl SourceFile {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset);
         let start = self.line_starts[line - 1];
-        let col = self.text.get(start..offset).map_or(0, |s| s.chars().count());
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(0, |s| s.chars().count());
         (line as u32, col as u32 + 1)
     }
 }
@@ -117,7 +127,10 @@ impl SourceMap {
     }
 
     pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
-        self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
     }
 
     pub fn len(&self) -> usize {
@@ -133,13 +146,25 @@ impl SourceMap {
         let f = self.get(file);
         let s = f.offset_of(start.0, start.1);
         let e = f.offset_of(end.0, end.1).max(s);
-        Span { file, start: s, end: e, line: start.0 as u32, col: start.1 as u32 + 1 }
+        Span {
+            file,
+            start: s,
+            end: e,
+            line: start.0 as u32,
+            col: start.1 as u32 + 1,
+        }
     }
 
     /// A span for a byte range, computing line and column.
     pub fn span_of_bytes(&self, file: FileId, start: usize, end: usize) -> Span {
         let (line, col) = self.get(file).line_col(start);
-        Span { file, start, end: end.max(start), line, col }
+        Span {
+            file,
+            start,
+            end: end.max(start),
+            line,
+            col,
+        }
     }
 }
 

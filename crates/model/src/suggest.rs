@@ -11,7 +11,9 @@ where
         let cl = c.to_ascii_lowercase().replace('_', "-");
         let d = strsim::damerau_levenshtein(&typed_l, &cl);
         let allowed = (cl.chars().count().max(typed_l.chars().count()) / 3).clamp(1, 3);
-        let prefix = cl.len() >= 4 && (typed_l.starts_with(&cl) || cl.starts_with(&typed_l)) && typed_l.len() >= 3;
+        let prefix = cl.len() >= 4
+            && (typed_l.starts_with(&cl) || cl.starts_with(&typed_l))
+            && typed_l.len() >= 3;
         if (d <= allowed || prefix) && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
@@ -37,7 +39,10 @@ mod tests {
         assert_eq!(closest("clasification", keys), Some("classification"));
         assert_eq!(closest("provenence", keys), Some("provenance"));
         assert_eq!(closest("colour", keys), None);
-        assert_eq!(closest("vector_store", ["vector-store", "object-store"]), Some("vector-store"));
+        assert_eq!(
+            closest("vector_store", ["vector-store", "object-store"]),
+            Some("vector-store")
+        );
         assert_eq!(closest("llm", ["llm", "tool"]), Some("llm"));
     }
 }

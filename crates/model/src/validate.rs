@@ -40,7 +40,9 @@ enum Expect {
 impl Expect {
     fn accepts(self, k: ElementKind) -> bool {
         match (self, k) {
-            (Expect::Zone, ElementKind::Zone) | (Expect::Data, ElementKind::Data) | (Expect::AnyElement, _) => true,
+            (Expect::Zone, ElementKind::Zone)
+            | (Expect::Data, ElementKind::Data)
+            | (Expect::AnyElement, _) => true,
             (Expect::AnyComponent, ElementKind::Component(_)) => true,
             (Expect::Kind(want), ElementKind::Component(got)) => want == got,
             _ => false,
@@ -75,7 +77,11 @@ struct Checker<'a> {
 
 /// Validates references and structure; appends to `diags`.
 pub fn validate(model: &Model, dropped_ids: &[String], diags: &mut Vec<Diagnostic>) {
-    let mut c = Checker { ids: HashMap::new(), dropped: dropped_ids.iter().map(String::as_str).collect(), diags };
+    let mut c = Checker {
+        ids: HashMap::new(),
+        dropped: dropped_ids.iter().map(String::as_str).collect(),
+        diags,
+    };
     c.collect_ids(model);
     c.check_zones(model);
     c.check_components(model);
@@ -92,10 +98,16 @@ impl<'a> Checker<'a> {
     fn declare(&mut self, id: &str, kind: ElementKind, span: Span) {
         if let Some((first_kind, first)) = self.ids.get(id) {
             self.diags.push(
-                Diagnostic::error(Code::DuplicateId, span, format!("id `{id}` is already used by {}", first_kind.describe()))
-                    .with_label("second use")
-                    .with_related(*first, "first use")
-                    .with_help("zones, data, components and flows share one id namespace; rename one of them"),
+                Diagnostic::error(
+                    Code::DuplicateId,
+                    span,
+                    format!("id `{id}` is already used by {}", first_kind.describe()),
+                )
+                .with_label("second use")
+                .with_related(*first, "first use")
+                .with_help(
+                    "zones, data, components and flows share one id namespace; rename one of them",
+                ),
             );
         } else {
             self.ids.insert(id.to_owned(), (kind, span));
@@ -131,10 +143,18 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        unique_ids(self.diags, "assumption", m.assumptions.iter().map(|a| &a.id));
+        unique_ids(
+            self.diags,
+            "assumption",
+            m.assumptions.iter().map(|a| &a.id),
+        );
         unique_ids(self.diags, "decision", m.decisions.iter().map(|a| &a.id));
         unique_ids(self.diags, "incident", m.incidents.iter().map(|a| &a.id));
-        unique_ids(self.diags, "attack tree", m.attack_trees.iter().map(|a| &a.id));
+        unique_ids(
+            self.diags,
+            "attack tree",
+            m.attack_trees.iter().map(|a| &a.id),
+        );
     }
 
     /// Checks that `r`, written under `key`, names an element of the expected kind.
@@ -145,42 +165,82 @@ impl<'a> Checker<'a> {
                 let at = *at;
                 let kind = *kind;
                 self.diags.push(
-                    Diagnostic::error(Code::WrongReferenceKind, r.span, format!("`{key}` must name {} {}, but `{}` is {}", article(&expect.noun()), expect.noun(), r, kind.describe()))
-                        .with_label(format!("expected {} {}", article(&expect.noun()), expect.noun()))
-                        .with_related(at, format!("`{r}` is defined here")),
+                    Diagnostic::error(
+                        Code::WrongReferenceKind,
+                        r.span,
+                        format!(
+                            "`{key}` must name {} {}, but `{}` is {}",
+                            article(&expect.noun()),
+                            expect.noun(),
+                            r,
+                            kind.describe()
+                        ),
+                    )
+                    .with_label(format!(
+                        "expected {} {}",
+                        article(&expect.noun()),
+                        expect.noun()
+                    ))
+                    .with_related(at, format!("`{r}` is defined here")),
                 );
                 None
             }
             None if self.dropped.contains(r.as_str()) => None,
             None => {
                 let candidates: Vec<&str> = {
-                    let mut v: Vec<&str> = self.ids.iter().filter(|(_, (k, _))| expect.accepts(*k)).map(|(id, _)| id.as_str()).collect();
+                    let mut v: Vec<&str> = self
+                        .ids
+                        .iter()
+                        .filter(|(_, (k, _))| expect.accepts(*k))
+                        .map(|(id, _)| id.as_str())
+                        .collect();
                     v.sort_unstable();
                     v
                 };
-                let help = suggest::did_you_mean(r, candidates.iter().copied())
-                    .unwrap_or_else(|| match expect {
-                        Expect::AnyElement => "no zone, data asset, component or flow has this id".to_owned(),
-                        _ => format!("no {} has this id; define it under `{}:`", expect.noun(), expect.section()),
+                let help =
+                    suggest::did_you_mean(r, candidates.iter().copied()).unwrap_or_else(|| {
+                        match expect {
+                            Expect::AnyElement => {
+                                "no zone, data asset, component or flow has this id".to_owned()
+                            }
+                            _ => format!(
+                                "no {} has this id; define it under `{}:`",
+                                expect.noun(),
+                                expect.section()
+                            ),
+                        }
                     });
                 self.diags.push(
-                    Diagnostic::error(Code::UnknownReference, r.span, format!("`{key}` names `{r}`, but no {} has that id", expect.noun()))
-                        .with_label(format!("unknown {}", expect.noun()))
-                        .with_help(help),
+                    Diagnostic::error(
+                        Code::UnknownReference,
+                        r.span,
+                        format!("`{key}` names `{r}`, but no {} has that id", expect.noun()),
+                    )
+                    .with_label(format!("unknown {}", expect.noun()))
+                    .with_help(help),
                 );
                 None
             }
         }
     }
 
-    fn references<'r>(&mut self, refs: impl IntoIterator<Item = &'r Ref>, key: &str, expect: Expect) {
+    fn references<'r>(
+        &mut self,
+        refs: impl IntoIterator<Item = &'r Ref>,
+        key: &str,
+        expect: Expect,
+    ) {
         for r in refs {
             self.reference(r, key, expect);
         }
     }
 
     fn check_zones(&mut self, m: &Model) {
-        let parent: HashMap<&str, &Ref> = m.zones.iter().filter_map(|z| z.inside.as_ref().map(|p| (z.id.as_str(), p))).collect();
+        let parent: HashMap<&str, &Ref> = m
+            .zones
+            .iter()
+            .filter_map(|z| z.inside.as_ref().map(|p| (z.id.as_str(), p)))
+            .collect();
         for z in &m.zones {
             if let Some(p) = &z.inside {
                 self.reference(p, "inside", Expect::Zone);
@@ -191,8 +251,12 @@ impl<'a> Checker<'a> {
                 match parent.get(cur) {
                     Some(p) if p.as_str() == z.id.as_str() => {
                         self.diags.push(
-                            Diagnostic::error(Code::ZoneCycle, z.id.span, format!("zone `{}` ends up inside itself", z.id))
-                                .with_help("a zone's `inside` chain must end at a top-level zone"),
+                            Diagnostic::error(
+                                Code::ZoneCycle,
+                                z.id.span,
+                                format!("zone `{}` ends up inside itself", z.id),
+                            )
+                            .with_help("a zone's `inside` chain must end at a top-level zone"),
                         );
                         break;
                     }
@@ -211,12 +275,20 @@ impl<'a> Checker<'a> {
                     self.reference(z, "zone", Expect::Zone);
                 }
                 None if has_zones => self.diags.push(
-                    Diagnostic::error(Code::MissingZone, c.id.span, format!("component `{}` is outside every zone", c.id))
-                        .with_label("no `zone:`")
-                        .with_help(format!(
-                            "add `zone: …` with one of: {}",
-                            m.zones.iter().map(|z| z.id.as_str()).collect::<Vec<_>>().join(", ")
-                        )),
+                    Diagnostic::error(
+                        Code::MissingZone,
+                        c.id.span,
+                        format!("component `{}` is outside every zone", c.id),
+                    )
+                    .with_label("no `zone:`")
+                    .with_help(format!(
+                        "add `zone: …` with one of: {}",
+                        m.zones
+                            .iter()
+                            .map(|z| z.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
                 ),
                 None => {}
             }
@@ -247,10 +319,21 @@ impl<'a> Checker<'a> {
                     self.reference(r, "llm", Expect::Kind(ComponentKind::Llm));
                 }
                 self.references(&a.tools, "tools", Expect::Kind(ComponentKind::Tool));
-                self.references(&a.delegates_to, "delegates_to", Expect::Kind(ComponentKind::Agent));
+                self.references(
+                    &a.delegates_to,
+                    "delegates_to",
+                    Expect::Kind(ComponentKind::Agent),
+                );
                 for d in &a.delegates_to {
                     if d.as_str() == c.id.as_str() {
-                        self.diags.push(Diagnostic::error(Code::SelfFlow, d.span, format!("agent `{}` delegates to itself", c.id)).with_help("remove it from `delegates_to`"));
+                        self.diags.push(
+                            Diagnostic::error(
+                                Code::SelfFlow,
+                                d.span,
+                                format!("agent `{}` delegates to itself", c.id),
+                            )
+                            .with_help("remove it from `delegates_to`"),
+                        );
                     }
                 }
             }
@@ -279,7 +362,10 @@ impl<'a> Checker<'a> {
         }
         for a in &m.assumptions {
             for p in a.affects.iter().filter(|p| p.is_element()) {
-                let r = Ref { name: p.name.clone(), span: p.span };
+                let r = Ref {
+                    name: p.name.clone(),
+                    span: p.span,
+                };
                 self.reference(&r, "affects", Expect::AnyElement);
             }
         }
@@ -341,8 +427,12 @@ impl<'a> Checker<'a> {
         for z in &m.zones {
             if !occupied.contains_key(z.id.as_str()) {
                 self.diags.push(
-                    Diagnostic::warning(Code::EmptyZone, z.id.span, format!("zone `{}` has no components and no zones inside it", z.id))
-                        .with_help("place components in it with `zone:`, or remove it"),
+                    Diagnostic::warning(
+                        Code::EmptyZone,
+                        z.id.span,
+                        format!("zone `{}` has no components and no zones inside it", z.id),
+                    )
+                    .with_help("place components in it with `zone:`, or remove it"),
                 );
             }
         }
@@ -351,7 +441,11 @@ impl<'a> Checker<'a> {
 
 /// "a" or "an", by how the word is spoken ("an llm", "a user").
 fn article(word: &str) -> &'static str {
-    if word.starts_with(['a', 'e', 'i', 'o']) || word.starts_with("llm") { "an" } else { "a" }
+    if word.starts_with(['a', 'e', 'i', 'o']) || word.starts_with("llm") {
+        "an"
+    } else {
+        "a"
+    }
 }
 
 fn unique_ids<'i>(diags: &mut Vec<Diagnostic>, what: &str, ids: impl Iterator<Item = &'i Id>) {
@@ -359,10 +453,14 @@ fn unique_ids<'i>(diags: &mut Vec<Diagnostic>, what: &str, ids: impl Iterator<It
     for id in ids {
         if let Some(first) = seen.get(id.as_str()) {
             diags.push(
-                Diagnostic::error(Code::DuplicateId, id.span, format!("two {what}s have the id `{id}`"))
-                    .with_label("second use")
-                    .with_related(*first, "first use")
-                    .with_help(format!("each {what} needs its own id")),
+                Diagnostic::error(
+                    Code::DuplicateId,
+                    id.span,
+                    format!("two {what}s have the id `{id}`"),
+                )
+                .with_label("second use")
+                .with_related(*first, "first use")
+                .with_help(format!("each {what} needs its own id")),
             );
         } else {
             seen.insert(id.as_str(), id.span);

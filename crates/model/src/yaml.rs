@@ -12,7 +12,10 @@ use std::collections::HashMap;
 pub enum Value {
     Null,
     /// A scalar's text; `plain` is false for quoted and block scalars, which are always strings.
-    Scalar { text: String, plain: bool },
+    Scalar {
+        text: String,
+        plain: bool,
+    },
     Seq(Vec<Node>),
     Map(Vec<Entry>),
 }
@@ -49,11 +52,18 @@ impl Node {
         use serde_json::Value as J;
         match &self.value {
             Value::Null => J::Null,
-            Value::Scalar { text, plain: true } if is_bool(text) => J::Bool(text.eq_ignore_ascii_case("true")),
+            Value::Scalar { text, plain: true } if is_bool(text) => {
+                J::Bool(text.eq_ignore_ascii_case("true"))
+            }
             Value::Scalar { text, plain: true } => {
                 if let Ok(i) = text.parse::<i64>() {
                     J::from(i)
-                } else if let Some(f) = text.parse::<f64>().ok().filter(|f| f.is_finite()).and_then(serde_json::Number::from_f64) {
+                } else if let Some(f) = text
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|f| f.is_finite())
+                    .and_then(serde_json::Number::from_f64)
+                {
                     J::Number(f)
                 } else {
                     J::String(text.clone())
@@ -61,7 +71,12 @@ impl Node {
             }
             Value::Scalar { text, .. } => J::String(text.clone()),
             Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
-            Value::Map(entries) => J::Object(entries.iter().map(|e| (e.key.value.clone(), e.value.to_json())).collect()),
+            Value::Map(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|e| (e.key.value.clone(), e.value.to_json()))
+                    .collect(),
+            ),
         }
     }
 
@@ -82,8 +97,20 @@ fn is_null(text: &str) -> bool {
 }
 
 enum Frame {
-    Seq { items: Vec<Node>, span: Span, anchor: usize, nodes_at_start: usize },
-    Map { entries: Vec<Entry>, key: Option<Spanned<String>>, seen: HashMap<String, Span>, span: Span, anchor: usize, nodes_at_start: usize },
+    Seq {
+        items: Vec<Node>,
+        span: Span,
+        anchor: usize,
+        nodes_at_start: usize,
+    },
+    Map {
+        entries: Vec<Entry>,
+        key: Option<Spanned<String>>,
+        seen: HashMap<String, Span>,
+        span: Span,
+        anchor: usize,
+        nodes_at_start: usize,
+    },
 }
 
 struct Builder<'a> {
@@ -101,7 +128,13 @@ struct Builder<'a> {
 /// Parses one file's text into a tree. Returns `None` when the file could not be parsed
 /// at all; the reason is in `diags`. Problems that leave the tree usable (a duplicate key,
 /// a custom tag) are reported and parsing goes on.
-pub fn parse(text: &str, file: FileId, sources: &SourceMap, limits: &Limits, diags: &mut Vec<Diagnostic>) -> Option<Node> {
+pub fn parse(
+    text: &str,
+    file: FileId,
+    sources: &SourceMap,
+    limits: &Limits,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Node> {
     let options = granit_parser::options! {
         flow_nesting_limit: limits.max_depth,
         block_nesting_limit: limits.max_depth,
@@ -111,13 +144,30 @@ pub fn parse(text: &str, file: FileId, sources: &SourceMap, limits: &Limits, dia
     {
         let span = sources.span_of_bytes(file, start, start);
         diags.push(
-            Diagnostic::error(Code::ScalarTooLarge, span, format!("a value starting here is about {len} bytes long, over the limit of {} bytes", limits.max_scalar))
-                .with_help("shorten the value, or raise the limit with --max-scalar"),
+            Diagnostic::error(
+                Code::ScalarTooLarge,
+                span,
+                format!(
+                    "a value starting here is about {len} bytes long, over the limit of {} bytes",
+                    limits.max_scalar
+                ),
+            )
+            .with_help("shorten the value, or raise the limit with --max-scalar"),
         );
         return None;
     }
     let parser = Parser::new_from_str_with_options(text, options);
-    let mut b = Builder { file, sources, limits, diags, stack: Vec::new(), anchors: HashMap::new(), nodes: 0, alias_nodes: 0, root: None };
+    let mut b = Builder {
+        file,
+        sources,
+        limits,
+        diags,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        nodes: 0,
+        alias_nodes: 0,
+        root: None,
+    };
     let mut documents = 0;
     for item in parser {
         let (event, span) = match item {
@@ -125,7 +175,8 @@ pub fn parse(text: &str, file: FileId, sources: &SourceMap, limits: &Limits, dia
             Err(e) => {
                 let s = b.point(e.marker());
                 let (code, msg, help) = describe_scan_error(&e, limits);
-                b.diags.push(Diagnostic::error(code, s, msg).with_help(help));
+                b.diags
+                    .push(Diagnostic::error(code, s, msg).with_help(help));
                 return None;
             }
         };
@@ -154,13 +205,28 @@ pub fn parse(text: &str, file: FileId, sources: &SourceMap, limits: &Limits, dia
                 }
                 if text.len() > limits.max_scalar {
                     b.diags.push(
-                        Diagnostic::error(Code::ScalarTooLarge, start, format!("this value is {} bytes long, over the limit of {} bytes", text.len(), limits.max_scalar))
-                            .with_help("shorten the value, or raise the limit with --max-scalar"),
+                        Diagnostic::error(
+                            Code::ScalarTooLarge,
+                            start,
+                            format!(
+                                "this value is {} bytes long, over the limit of {} bytes",
+                                text.len(),
+                                limits.max_scalar
+                            ),
+                        )
+                        .with_help("shorten the value, or raise the limit with --max-scalar"),
                     );
                     return None;
                 }
                 let plain = style == ScalarStyle::Plain;
-                let value = if plain && is_null(&text) { Value::Null } else { Value::Scalar { text: text.into_owned(), plain } };
+                let value = if plain && is_null(&text) {
+                    Value::Null
+                } else {
+                    Value::Scalar {
+                        text: text.into_owned(),
+                        plain,
+                    }
+                };
                 if !b.count(1, span) {
                     return None;
                 }
@@ -172,7 +238,12 @@ pub fn parse(text: &str, file: FileId, sources: &SourceMap, limits: &Limits, dia
                     return None;
                 }
                 let nodes_at_start = b.nodes;
-                b.stack.push(Frame::Seq { items: Vec::new(), span: start, anchor, nodes_at_start });
+                b.stack.push(Frame::Seq {
+                    items: Vec::new(),
+                    span: start,
+                    anchor,
+                    nodes_at_start,
+                });
             }
             Event::MappingStart(_, anchor, tag) => {
                 b.check_collection_tag(tag.as_deref(), span);
@@ -180,15 +251,47 @@ pub fn parse(text: &str, file: FileId, sources: &SourceMap, limits: &Limits, dia
                     return None;
                 }
                 let nodes_at_start = b.nodes;
-                b.stack.push(Frame::Map { entries: Vec::new(), key: None, seen: HashMap::new(), span: start, anchor, nodes_at_start });
+                b.stack.push(Frame::Map {
+                    entries: Vec::new(),
+                    key: None,
+                    seen: HashMap::new(),
+                    span: start,
+                    anchor,
+                    nodes_at_start,
+                });
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let frame = b.stack.pop()?;
                 let (node, anchor, start_count) = match frame {
-                    Frame::Seq { items, span, anchor, nodes_at_start } => (Node { value: Value::Seq(items), span }, anchor, nodes_at_start),
-                    Frame::Map { entries, span, anchor, nodes_at_start, .. } => {
+                    Frame::Seq {
+                        items,
+                        span,
+                        anchor,
+                        nodes_at_start,
+                    } => (
+                        Node {
+                            value: Value::Seq(items),
+                            span,
+                        },
+                        anchor,
+                        nodes_at_start,
+                    ),
+                    Frame::Map {
+                        entries,
+                        span,
+                        anchor,
+                        nodes_at_start,
+                        ..
+                    } => {
                         let head = entries.first().map_or(span, |e| e.key.span);
-                        (Node { value: Value::Map(entries), span: head }, anchor, nodes_at_start)
+                        (
+                            Node {
+                                value: Value::Map(entries),
+                                span: head,
+                            },
+                            anchor,
+                            nodes_at_start,
+                        )
                     }
                 };
                 let size = b.nodes - start_count + 1;
@@ -196,7 +299,11 @@ pub fn parse(text: &str, file: FileId, sources: &SourceMap, limits: &Limits, dia
             }
             Event::Alias(id) => {
                 let Some((node, size)) = b.anchors.get(&id).cloned() else {
-                    b.diags.push(Diagnostic::error(Code::Syntax, span, "this alias names an anchor that is not defined before it"));
+                    b.diags.push(Diagnostic::error(
+                        Code::Syntax,
+                        span,
+                        "this alias names an anchor that is not defined before it",
+                    ));
                     return None;
                 };
                 b.alias_nodes = b.alias_nodes.saturating_add(size);
@@ -216,7 +323,13 @@ pub fn parse(text: &str, file: FileId, sources: &SourceMap, limits: &Limits, dia
             _ => {}
         }
     }
-    Some(b.root.unwrap_or(Node { value: Value::Null, span: Span { file, ..Span::default() } }))
+    Some(b.root.unwrap_or(Node {
+        value: Value::Null,
+        span: Span {
+            file,
+            ..Span::default()
+        },
+    }))
 }
 
 impl Builder<'_> {
@@ -226,8 +339,16 @@ impl Builder<'_> {
 
     fn range(&self, s: &Marker, e: &Marker) -> Span {
         match (s.byte_offset(), e.byte_offset()) {
-            (Some(a), Some(z)) => Span { file: self.file, start: a, end: z.max(a), line: s.line() as u32, col: s.col() as u32 + 1 },
-            _ => self.sources.span(self.file, (s.line(), s.col()), (e.line(), e.col())),
+            (Some(a), Some(z)) => Span {
+                file: self.file,
+                start: a,
+                end: z.max(a),
+                line: s.line() as u32,
+                col: s.col() as u32 + 1,
+            },
+            _ => self
+                .sources
+                .span(self.file, (s.line(), s.col()), (e.line(), e.col())),
         }
     }
 
@@ -260,8 +381,12 @@ impl Builder<'_> {
             && !tag.is_yaml_core_schema()
         {
             self.diags.push(
-                Diagnostic::error(Code::UnsupportedYaml, span, format!("custom YAML tag `{}` is not supported", tag.original()))
-                    .with_help("remove the tag; the format uses plain mappings and lists only"),
+                Diagnostic::error(
+                    Code::UnsupportedYaml,
+                    span,
+                    format!("custom YAML tag `{}` is not supported", tag.original()),
+                )
+                .with_help("remove the tag; the format uses plain mappings and lists only"),
             );
         }
     }
@@ -274,16 +399,25 @@ impl Builder<'_> {
         match self.stack.last_mut() {
             None => self.root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, seen, .. }) => match key.take() {
-                Some(k) => entries.push(Entry { key: k, value: node }),
+            Some(Frame::Map {
+                entries, key, seen, ..
+            }) => match key.take() {
+                Some(k) => entries.push(Entry {
+                    key: k,
+                    value: node,
+                }),
                 None => {
                     let text = match node.value {
                         Value::Scalar { text, .. } => text,
                         Value::Null => String::new(),
                         _ => {
                             self.diags.push(
-                                Diagnostic::error(Code::UnsupportedYaml, node.span, "a mapping key must be a plain name, not a list or mapping")
-                                    .with_help("write keys as plain names such as `id:`"),
+                                Diagnostic::error(
+                                    Code::UnsupportedYaml,
+                                    node.span,
+                                    "a mapping key must be a plain name, not a list or mapping",
+                                )
+                                .with_help("write keys as plain names such as `id:`"),
                             );
                             return None;
                         }
@@ -296,10 +430,14 @@ impl Builder<'_> {
                     }
                     if let Some(first) = seen.get(&text) {
                         self.diags.push(
-                            Diagnostic::error(Code::DuplicateKey, node.span, format!("key `{text}` appears twice in this mapping"))
-                                .with_label("second occurrence")
-                                .with_related(*first, "first occurrence")
-                                .with_help("remove one of them; YAML tools disagree on which one wins"),
+                            Diagnostic::error(
+                                Code::DuplicateKey,
+                                node.span,
+                                format!("key `{text}` appears twice in this mapping"),
+                            )
+                            .with_label("second occurrence")
+                            .with_related(*first, "first occurrence")
+                            .with_help("remove one of them; YAML tools disagree on which one wins"),
                         );
                     } else {
                         seen.insert(text.clone(), node.span);
@@ -330,7 +468,10 @@ fn longest_scalar_run(text: &str) -> Option<(usize, usize)> {
             }
             continue;
         }
-        if matches!(b, b'\n' | b'\r' | b',' | b'[' | b']' | b'{' | b'}' | b':' | b'#') {
+        if matches!(
+            b,
+            b'\n' | b'\r' | b',' | b'[' | b']' | b'{' | b'}' | b':' | b'#'
+        ) {
             in_comment = b == b'#';
             let len = i - start;
             if best.is_none_or(|(_, l)| len > l) {

@@ -7,7 +7,9 @@ use std::path::Path;
 use threatwright_model::{Code, Limits, load_path};
 
 fn check(name: &str) -> threatwright_model::Loaded {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid").join(format!("{name}.yaml"));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/invalid")
+        .join(format!("{name}.yaml"));
     let loaded = load_path(&path, &Limits::default()).unwrap();
     insta::assert_snapshot!(name, common::plain(&loaded));
     loaded
@@ -20,7 +22,10 @@ fn codes(l: &threatwright_model::Loaded) -> Vec<Code> {
 #[test]
 fn unknown_keys() {
     let l = check("unknown-keys");
-    assert_eq!(codes(&l).iter().filter(|c| **c == Code::UnknownKey).count(), 5);
+    assert_eq!(
+        codes(&l).iter().filter(|c| **c == Code::UnknownKey).count(),
+        5
+    );
     assert!(l.model.is_none());
 }
 
@@ -39,13 +44,25 @@ fn wrong_types() {
 #[test]
 fn dangling_references() {
     let l = check("dangling-references");
-    assert!(codes(&l).iter().filter(|c| **c == Code::UnknownReference).count() >= 12);
+    assert!(
+        codes(&l)
+            .iter()
+            .filter(|c| **c == Code::UnknownReference)
+            .count()
+            >= 12
+    );
 }
 
 #[test]
 fn wrong_reference_kinds() {
     let l = check("wrong-reference-kinds");
-    assert!(codes(&l).iter().filter(|c| **c == Code::WrongReferenceKind).count() >= 6);
+    assert!(
+        codes(&l)
+            .iter()
+            .filter(|c| **c == Code::WrongReferenceKind)
+            .count()
+            >= 6
+    );
 }
 
 #[test]
@@ -58,13 +75,25 @@ fn duplicate_ids() {
 #[test]
 fn duplicate_keys() {
     let l = check("duplicate-keys");
-    assert_eq!(codes(&l).iter().filter(|c| **c == Code::DuplicateKey).count(), 3);
+    assert_eq!(
+        codes(&l)
+            .iter()
+            .filter(|c| **c == Code::DuplicateKey)
+            .count(),
+        3
+    );
 }
 
 #[test]
 fn kind_attributes() {
     let l = check("kind-attributes");
-    assert!(codes(&l).iter().filter(|c| **c == Code::KindMismatch).count() >= 5);
+    assert!(
+        codes(&l)
+            .iter()
+            .filter(|c| **c == Code::KindMismatch)
+            .count()
+            >= 5
+    );
 }
 
 #[test]
@@ -80,7 +109,10 @@ fn warnings_are_not_errors() {
     let l = check("warnings");
     assert!(!l.has_errors());
     assert!(l.model.is_some());
-    assert_eq!(codes(&l), vec![Code::EmptyZone, Code::UnusedData, Code::Unconnected]);
+    assert_eq!(
+        codes(&l),
+        vec![Code::EmptyZone, Code::UnusedData, Code::Unconnected]
+    );
 }
 
 #[test]
@@ -112,7 +144,8 @@ fn missing_version() {
 
 #[test]
 fn diagnostics_come_in_file_order() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid/dangling-references.yaml");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/invalid/dangling-references.yaml");
     let l = load_path(&path, &Limits::default()).unwrap();
     let lines: Vec<u32> = l.diagnostics.iter().map(|d| d.span.unwrap().line).collect();
     let mut sorted = lines.clone();

@@ -29,9 +29,16 @@ struct FileResult {
 
 pub fn run(args: &ValidateArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let limits = args.limits.limits();
-    let color = args.format == Format::Human && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = args.format == Format::Human
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none();
     let mut exit = Exit::Clean;
-    let mut report = Report { format_version: 1, valid: true, files: Vec::new(), diagnostics: Vec::new() };
+    let mut report = Report {
+        format_version: 1,
+        valid: true,
+        files: Vec::new(),
+        diagnostics: Vec::new(),
+    };
     for path in &args.files {
         let shown = path.display().to_string();
         let loaded = match load_path(path, &limits) {
@@ -40,7 +47,10 @@ pub fn run(args: &ValidateArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
                 exit = Exit::Failure;
                 report.valid = false;
                 match args.format {
-                    Format::Human => writeln!(out, "error: {e}\n  help: check the path; `-` reads standard input")?,
+                    Format::Human => writeln!(
+                        out,
+                        "error: {e}\n  help: check the path; `-` reads standard input"
+                    )?,
                     Format::Json => report.diagnostics.push(JsonDiagnostic {
                         file: Some(shown.clone()),
                         line: None,
@@ -83,19 +93,32 @@ pub fn run(args: &ValidateArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
                         m.flows.len(),
                         m.data.len(),
                         m.zones.len(),
-                        if warnings > 0 { format!(" ({counts})") } else { String::new() }
+                        if warnings > 0 {
+                            format!(" ({counts})")
+                        } else {
+                            String::new()
+                        }
                     )?,
                     _ => writeln!(out, "✗ {shown}: {counts}")?,
                 }
             }
             Format::Json => {
-                report.diagnostics.extend(loaded.diagnostics.iter().map(|d| json_diagnostic(&loaded.sources, d, &shown)));
+                report.diagnostics.extend(
+                    loaded
+                        .diagnostics
+                        .iter()
+                        .map(|d| json_diagnostic(&loaded.sources, d, &shown)),
+                );
                 report.files.push(FileResult {
                     path: shown,
                     valid,
                     errors,
                     warnings,
-                    files_read: loaded.sources.files().map(|(_, f)| f.path.display().to_string()).collect(),
+                    files_read: loaded
+                        .sources
+                        .files()
+                        .map(|(_, f)| f.path.display().to_string())
+                        .collect(),
                 });
             }
         }

@@ -28,7 +28,10 @@ impl ComponentKind {
     /// AI components may state `capabilities` and `decisions_about_people`.
     pub fn is_ai(self) -> bool {
         use ComponentKind::*;
-        matches!(self, Model | InferenceService | Llm | EmbeddingModel | Agent)
+        matches!(
+            self,
+            Model | InferenceService | Llm | EmbeddingModel | Agent
+        )
     }
 }
 
@@ -279,7 +282,11 @@ impl Component {
 
 /// Kinds that have `key` as an attribute.
 fn kinds_with(key: &str) -> Vec<&'static str> {
-    ComponentKind::ALL.iter().filter(|k| KindAttrs::keys(**k).contains(&key)).map(|k| k.as_str()).collect()
+    ComponentKind::ALL
+        .iter()
+        .filter(|k| KindAttrs::keys(**k).contains(&key))
+        .map(|k| k.as_str())
+        .collect()
 }
 
 impl Decode for Component {
@@ -314,28 +321,42 @@ impl Decode for Component {
                 return Some(None); // the kind is unknown; its own error says so
             };
             Some(Some(
-                Diagnostic::error(Code::KindMismatch, node_key_span(node, key), format!("`{key}` is not an attribute of {what}"))
-                    .with_label(format!("an attribute of {}", owners.join(", ")))
-                    .with_help(format!(
-                        "`{key}` belongs to kind {}; attributes of `{k}`: {}",
-                        owners.join(", "),
-                        list_or_none(KindAttrs::keys(k))
-                    )),
+                Diagnostic::error(
+                    Code::KindMismatch,
+                    node_key_span(node, key),
+                    format!("`{key}` is not an attribute of {what}"),
+                )
+                .with_label(format!("an attribute of {}", owners.join(", ")))
+                .with_help(format!(
+                    "`{key}` belongs to kind {}; attributes of `{k}`: {}",
+                    owners.join(", "),
+                    list_or_none(KindAttrs::keys(k))
+                )),
             ))
         });
         if common.is_none()
-            && let Some(id) = node.as_map().and_then(|m| m.iter().find(|e| e.key.value == "id"))
+            && let Some(id) = node
+                .as_map()
+                .and_then(|m| m.iter().find(|e| e.key.value == "id"))
             && let crate::yaml::Value::Scalar { text, .. } = &id.value.value
         {
             cx.dropped_ids.push(text.clone());
         }
-        Some(Component { common: common?, attrs: attrs?? })
+        Some(Component {
+            common: common?,
+            attrs: attrs??,
+        })
     }
 
     fn schema(g: &mut SchemaGen) -> Json {
         g.define("Component", |g| {
             let (common, required, common_docs) = ComponentCommon::schema_fields(g);
-            g.records.push(RecordDoc { name: "Component", title: "component".into(), doc: "Keys every component may have.\n", fields: common_docs });
+            g.records.push(RecordDoc {
+                name: "Component",
+                title: "component".into(),
+                doc: "Keys every component may have.\n",
+                fields: common_docs,
+            });
             let mut branches = Vec::new();
             for &kind in ComponentKind::ALL {
                 let mut props = common.clone();
@@ -345,7 +366,12 @@ impl Decode for Component {
                 }
                 if let Some((attrs, docs)) = KindAttrs::schema_fields(kind, g) {
                     props.extend(attrs);
-                    g.records.push(RecordDoc { name: kind.as_str(), title: format!("kind `{kind}`"), doc: "", fields: docs });
+                    g.records.push(RecordDoc {
+                        name: kind.as_str(),
+                        title: format!("kind `{kind}`"),
+                        doc: "",
+                        fields: docs,
+                    });
                 }
                 branches.push(json!({
                     "if": {"properties": {"kind": {"const": kind.as_str()}}, "required": ["kind"]},
@@ -353,7 +379,13 @@ impl Decode for Component {
                 }));
             }
             let mut all_props = common.clone();
-            all_props.insert("kind".into(), describe(ComponentKind::schema(g), "What the component is; decides which attributes apply."));
+            all_props.insert(
+                "kind".into(),
+                describe(
+                    ComponentKind::schema(g),
+                    "What the component is; decides which attributes apply.",
+                ),
+            );
             json!({
                 "type": "object",
                 "description": "A part of the system.",
@@ -370,9 +402,15 @@ impl Decode for Component {
 }
 
 fn node_key_span(node: &Node, key: &str) -> crate::span::Span {
-    node.as_map().and_then(|m| m.iter().find(|e| e.key.value == key)).map_or(node.span, |e| e.key.span)
+    node.as_map()
+        .and_then(|m| m.iter().find(|e| e.key.value == key))
+        .map_or(node.span, |e| e.key.span)
 }
 
 fn list_or_none(keys: &[&str]) -> String {
-    if keys.is_empty() { "none besides the common keys".into() } else { keys.join(", ") }
+    if keys.is_empty() {
+        "none besides the common keys".into()
+    } else {
+        keys.join(", ")
+    }
 }

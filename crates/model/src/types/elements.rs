@@ -16,15 +16,30 @@ impl Decode for Owners {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         let Value::Map(entries) = &node.value else {
             cx.error(
-                Diagnostic::error(Code::WrongType, node.span, format!("expected a mapping of role to contact, found {}", node.type_name()))
-                    .with_help("write e.g. `owners: { security: sec@example.com, product: pm@example.com }`"),
+                Diagnostic::error(
+                    Code::WrongType,
+                    node.span,
+                    format!(
+                        "expected a mapping of role to contact, found {}",
+                        node.type_name()
+                    ),
+                )
+                .with_help(
+                    "write e.g. `owners: { security: sec@example.com, product: pm@example.com }`",
+                ),
             );
             return None;
         };
         let mut out = Vec::new();
         for e in entries {
             let Some(role) = Role::parse(&e.key.value) else {
-                let key_node = Node { value: Value::Scalar { text: e.key.value.clone(), plain: true }, span: e.key.span };
+                let key_node = Node {
+                    value: Value::Scalar {
+                        text: e.key.value.clone(),
+                        plain: true,
+                    },
+                    span: e.key.span,
+                };
                 bad_enum_value(&key_node, cx, &e.key.value, "role", Role::NAMES);
                 continue;
             };

@@ -20,7 +20,13 @@ fn normalized_id(s: &str) -> String {
     let mut out: String = s
         .trim()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     while out.contains("--") {
         out = out.replace("--", "-");
@@ -94,9 +100,18 @@ fn id_text(node: &Node, cx: &mut Cx, what: &str) -> Option<(String, Span)> {
     let help = if !fixed.is_empty() && is_valid_id(&fixed) {
         format!("ids use lowercase letters, digits, `-` and `_`; for example `{fixed}`")
     } else {
-        "ids use lowercase letters, digits, `-` and `_`, and start with a letter or digit".to_owned()
+        "ids use lowercase letters, digits, `-` and `_`, and start with a letter or digit"
+            .to_owned()
     };
-    cx.error(Diagnostic::error(Code::BadId, node.span, format!("`{text}` is not a valid id")).with_label("invalid id").with_help(help));
+    cx.error(
+        Diagnostic::error(
+            Code::BadId,
+            node.span,
+            format!("`{text}` is not a valid id"),
+        )
+        .with_label("invalid id")
+        .with_help(help),
+    );
     None
 }
 
@@ -122,7 +137,10 @@ impl Decode for Ref {
             && is_valid_id(from)
             && is_valid_id(to)
         {
-            return Some(Ref { name: text.clone(), span: node.span });
+            return Some(Ref {
+                name: text.clone(),
+                span: node.span,
+            });
         }
         id_text(node, cx, "an id").map(|(name, span)| Ref { name, span })
     }
@@ -136,7 +154,10 @@ impl Decode for Ref {
 
 impl Decode for Text {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
-        scalar_text(node, cx, "a string").map(|t| Text { name: t.to_owned(), span: node.span })
+        scalar_text(node, cx, "a string").map(|t| Text {
+            name: t.to_owned(),
+            span: node.span,
+        })
     }
     fn schema(_: &mut SchemaGen) -> Json {
         json!({"type": "string"})
@@ -170,7 +191,10 @@ fn glob_segment(pattern: &str, text: &str) -> bool {
         return pattern == text;
     }
     let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !text.starts_with(first) || !text[first.len()..].ends_with(last) || text.len() < first.len() + last.len() {
+    if !text.starts_with(first)
+        || !text[first.len()..].ends_with(last)
+        || text.len() < first.len() + last.len()
+    {
         return false;
     }
     let mut rest = &text[first.len()..text.len() - last.len()];
@@ -189,7 +213,11 @@ impl Decode for ThreatPattern {
         let ok = text.split('@').all(|seg| {
             let mut c = seg.chars();
             matches!(c.next(), Some(f) if f.is_ascii_lowercase() || f.is_ascii_digit() || f == '*')
-                && c.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '*' | '>'))
+                && c.all(|c| {
+                    c.is_ascii_lowercase()
+                        || c.is_ascii_digit()
+                        || matches!(c, '-' | '_' | '*' | '>')
+                })
         });
         if !ok {
             cx.error(
@@ -199,7 +227,10 @@ impl Decode for ThreatPattern {
             );
             return None;
         }
-        Some(ThreatPattern { name: text.to_owned(), span: node.span })
+        Some(ThreatPattern {
+            name: text.to_owned(),
+            span: node.span,
+        })
     }
     fn schema(_: &mut SchemaGen) -> Json {
         json!({"type": "string", "pattern": THREAT_PATTERN})
@@ -242,13 +273,20 @@ impl Decode for Date {
         let text = scalar_text(node, cx, "a date")?;
         if parse_date(text).is_none() {
             cx.error(
-                Diagnostic::error(Code::BadValue, node.span, format!("`{text}` is not a valid date"))
-                    .with_label("expected YYYY-MM-DD")
-                    .with_help("write dates as YYYY-MM-DD, e.g. 2027-06-30"),
+                Diagnostic::error(
+                    Code::BadValue,
+                    node.span,
+                    format!("`{text}` is not a valid date"),
+                )
+                .with_label("expected YYYY-MM-DD")
+                .with_help("write dates as YYYY-MM-DD, e.g. 2027-06-30"),
             );
             return None;
         }
-        Some(Date { name: text.to_owned(), span: node.span })
+        Some(Date {
+            name: text.to_owned(),
+            span: node.span,
+        })
     }
     fn schema(_: &mut SchemaGen) -> Json {
         json!({"type": "string", "pattern": DATE_PATTERN})
@@ -275,8 +313,12 @@ impl Pinned {
 impl Decode for Pinned {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         match &node.value {
-            Value::Scalar { text, plain: true } if crate::yaml::is_bool(text) => bool::decode(node, cx).map(Pinned::Flag),
-            Value::Scalar { text, .. } if !text.trim().is_empty() => Some(Pinned::Hash(text.clone())),
+            Value::Scalar { text, plain: true } if crate::yaml::is_bool(text) => {
+                bool::decode(node, cx).map(Pinned::Flag)
+            }
+            Value::Scalar { text, .. } if !text.trim().is_empty() => {
+                Some(Pinned::Hash(text.clone()))
+            }
             _ => {
                 cx.error(
                     Diagnostic::error(Code::WrongType, node.span, format!("expected true, false or a hash, found {}", node.type_name()))

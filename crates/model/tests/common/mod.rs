@@ -6,7 +6,10 @@ use threatwright_model::{Loaded, SourceMap};
 
 /// The repository root (two levels above this crate).
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 /// One line per diagnostic plus its label, help and related places: what a snapshot of
@@ -24,7 +27,13 @@ pub fn plain(loaded: &Loaded) -> String {
             out.push_str(&format!("    label: {l}\n"));
         }
         for r in &d.related {
-            out.push_str(&format!("    related: {}:{}:{}: {}\n", name(&loaded.sources, r.span.file), r.span.line, r.span.col, r.message));
+            out.push_str(&format!(
+                "    related: {}:{}:{}: {}\n",
+                name(&loaded.sources, r.span.file),
+                r.span.line,
+                r.span.col,
+                r.message
+            ));
         }
         if let Some(h) = &d.help {
             out.push_str(&format!("    help: {h}\n"));
@@ -34,7 +43,12 @@ pub fn plain(loaded: &Loaded) -> String {
 }
 
 fn name(sources: &SourceMap, f: threatwright_model::FileId) -> String {
-    sources.path(f).file_name().unwrap().to_string_lossy().into_owned()
+    sources
+        .path(f)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// Whether the third-party data in `../shared/data` is present. Where it is not (a user's
@@ -48,6 +62,8 @@ pub fn shared_data() -> Option<PathBuf> {
     if std::env::var_os("THREATWRIGHT_REQUIRE_SHARED").is_some() {
         panic!("../shared/data is missing but THREATWRIGHT_REQUIRE_SHARED is set");
     }
-    eprintln!("SKIPPED: ../shared/data is not present next to the repository; tests that read it did not run");
+    eprintln!(
+        "SKIPPED: ../shared/data is not present next to the repository; tests that read it did not run"
+    );
     None
 }

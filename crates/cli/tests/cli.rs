@@ -1,0 +1,311 @@
+//! The `threatwright` binary end to end: exit codes, outputs, and files it writes.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn tw() -> Command {
+    let mut c = Command::cargo_bin("threatwright").unwrap();
+    c.current_dir(repo()).env("NO_COLOR", "1");
+    c
+}
+
+fn examples() -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(repo().join("examples"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .map(|p| p.strip_prefix(repo()).unwrap().display().to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn validate_examples_exits_0() {
+    tw().arg("validate")
+        .args(examples())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "✓ examples/threatwright.yaml: valid",
+        ));
+}
+
+#[test]
+fn validate_invalid_model_exits_1_with_snippet_and_caret() {
+    let out = tw()
+        .args([
+            "validate",
+            "crates/model/tests/fixtures/invalid/dangling-references.yaml",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    insta::assert_snapshot!("human-dangling-references", text);
+}
+
+#[test]
+fn human_output_of_kind_errors() {
+    let out = tw()
+        .args([
+            "validate",
+            "crates/model/tests/fixtures/invalid/kind-attributes.yaml",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    insta::assert_snapshot!("human-kind-attributes", String::from_utf8(out).unwrap());
+}
+
+#[test]
+fn validate_json_gives_machine_readable_diagnostics() {
+    let out = tw()
+        .args([
+            "validate",
+            "--format",
+            "json",
+            "crates/model/tests/fixtures/invalid/bad-enums.yaml",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["format_version"], 1);
+    assert_eq!(v["valid"], false);
+    let d = &v["diagnostics"][0];
+    for key in [
+        "file", "line", "column", "severity", "code", "message", "hint",
+    ] {
+        assert!(!d[key].is_null(), "missing {key} in {d}");
+    }
+    assert_eq!(d["code"], "bad-value");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(2), Some(34))
+    );
+    assert!(
+        d["hint"]
+            .as_str()
+            .unwrap()
+            .starts_with("did you mean `high`?")
+    );
+}
+
+#[test]
+fn unreadable_file_exits_2() {
+    tw().args(["validate", "no/such/model.yaml"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("cannot read no/such/model.yaml"));
+    tw().args(["validate", "--format", "json", "no/such/model.yaml"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("\"code\": \"io\""));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    tw().arg("validate").assert().code(2);
+    tw().args(["validate", "--format", "xml", "examples/threatwright.yaml"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn one_invalid_model_among_valid_ones_exits_1() {
+    tw().args([
+        "validate",
+        "examples/threatwright.yaml",
+        "crates/model/tests/fixtures/invalid/structure.yaml",
+    ])
+    .assert()
+    .code(1);
+}
+
+#[test]
+fn warnings_pass_unless_denied() {
+    let f = "crates/model/tests/fixtures/invalid/warnings.yaml";
+    tw().args(["validate", f])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("3 warnings"));
+    tw().args(["validate", "--deny-warnings", f])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn validate_reads_standard_input() {
+    let text = std::fs::read_to_string(repo().join("examples/fraud-detection.yaml")).unwrap();
+    tw().args(["validate", "-"])
+        .write_stdin(text)
+        .assert()
+        .code(0);
+    tw().args(["validate", "-"])
+        .write_stdin("threatwright: 1\nzones: [{ id: x, trust: ful }]\n")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("`ful` is not a valid trust level"));
+}
+
+#[test]
+fn limits_are_raisable_from_the_cli() {
+    let deep = format!(
+        "threatwright: 1\nx: {}{}\n",
+        "[".repeat(100),
+        "]".repeat(100)
+    );
+    tw().args(["validate", "-"])
+        .write_stdin(deep.clone())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("nesting-too-deep"));
+    tw().args(["validate", "--max-depth", "200", "-"])
+        .write_stdin(deep)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("unknown key `x`"));
+}
+
+#[test]
+fn schema_is_json_and_can_be_written_to_a_file() {
+    let out = tw()
+        .arg("schema")
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["title"], "Threatwright model, format v1");
+    jsonschema::meta::validate(&v).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.json");
+    tw().args(["schema", "-o", path.to_str().unwrap()])
+        .assert()
+        .code(0);
+    assert_eq!(std::fs::read(&path).unwrap(), out);
+}
+
+#[test]
+fn init_writes_every_template_and_each_validates_cleanly() {
+    for t in [
+        "rag-assistant",
+        "tool-agent",
+        "predictive-service",
+        "fine-tuning-pipeline",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("model.yaml");
+        tw().args([
+            "init",
+            path.to_str().unwrap(),
+            "--template",
+            t,
+            "--name",
+            "Acme \"Help\" Desk: v2",
+        ])
+        .assert()
+        .code(0);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("id: \"acme-help-desk-v2\"") || text.contains("id: acme-help-desk-v2"),
+            "{t}"
+        );
+        assert!(
+            text.starts_with("# yaml-language-server: $schema=threatwright.schema.json"),
+            "{t}"
+        );
+        assert!(dir.path().join("threatwright.schema.json").exists());
+        let out = tw()
+            .args([
+                "validate",
+                "--deny-warnings",
+                "--format",
+                "json",
+                path.to_str().unwrap(),
+            ])
+            .assert()
+            .get_output()
+            .stdout
+            .clone();
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v["diagnostics"], serde_json::json!([]), "template {t}");
+    }
+}
+
+#[test]
+fn init_never_overwrites_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("threatwright.yaml");
+    std::fs::write(&path, "keep me").unwrap();
+    tw().args(["init", path.to_str().unwrap(), "-t", "tool-agent"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already exists; pass --force"));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "keep me");
+    tw().args([
+        "init",
+        path.to_str().unwrap(),
+        "-t",
+        "tool-agent",
+        "--force",
+    ])
+    .assert()
+    .code(0);
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("threatwright: 1")
+    );
+}
+
+#[test]
+fn init_asks_when_interactive() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.yaml");
+    tw().args(["init", path.to_str().unwrap(), "--interactive"])
+        .write_stdin("9\n3\nFraud Scoring\n")
+        .assert()
+        .code(0)
+        .stdout(
+            predicate::str::contains("Which kind of AI system")
+                .and(predicate::str::contains("Please answer with a number")),
+        );
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("fraud-scoring") && text.contains("Fraud Scoring"));
+    assert!(
+        text.contains("kind: inference-service"),
+        "the predictive-service template was chosen"
+    );
+}
+
+#[test]
+fn init_without_template_off_a_terminal_fails_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    tw().args([
+        "init",
+        dir.path().join("m.yaml").to_str().unwrap(),
+        "--no-interactive",
+    ])
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains(
+        "choose a template with --template",
+    ));
+}
