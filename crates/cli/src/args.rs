@@ -20,8 +20,61 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Print the JSON Schema of the model format, for editors and other tools.
     Schema(SchemaArgs),
+    /// Find the threats of a model: ranked, explained, with references and mitigations.
+    ///
+    /// Exit status: 0 when the analysis ran, 1 when the model has errors, 2 when a file
+    /// cannot be read or the catalog is broken.
+    Analyze(AnalyzeArgs),
+    /// List, show and test the threat rules.
+    #[command(subcommand)]
+    Rules(RulesCommand),
     /// Write a commented starter model from a template.
     Init(InitArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct AnalyzeArgs {
+    /// The model file (YAML or JSON); `-` reads standard input.
+    #[arg(value_name = "MODEL")]
+    pub model: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// How many threats and questions the human format lists.
+    #[arg(long, default_value_t = 15)]
+    pub top: usize,
+    #[command(flatten)]
+    pub catalog: crate::catalog_args::CatalogArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RulesCommand {
+    /// List the rules of the catalog.
+    List {
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        #[command(flatten)]
+        catalog: crate::catalog_args::CatalogArgs,
+    },
+    /// Show one rule in full.
+    Show {
+        /// The rule id.
+        id: String,
+        #[command(flatten)]
+        catalog: crate::catalog_args::CatalogArgs,
+    },
+    /// Run the rules' own test models (all rules, or the rule files under PATH).
+    ///
+    /// Exit status: 0 when every test passes, 1 when a test fails or a rule is broken.
+    Test {
+        /// Rule files or directories to test; by default the whole catalog.
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        catalog: crate::catalog_args::CatalogArgs,
+    },
 }
 
 #[derive(Args, Debug)]

@@ -2,7 +2,9 @@
 //! turns outcomes into exit statuses (0 clean, 1 findings, 2 failure).
 
 mod args;
+mod catalog_args;
 mod commands;
+mod docs;
 mod render;
 
 use clap::Parser;
@@ -16,6 +18,8 @@ fn main() {
     let result = match &cli.command {
         args::Command::Validate(a) => commands::validate::run(a, &mut out),
         args::Command::Schema(a) => commands::schema::run(a, &mut out),
+        args::Command::Analyze(a) => commands::analyze::run(a, &mut out),
+        args::Command::Rules(a) => commands::rules::run(a, &mut out),
         args::Command::Init(a) => commands::init::run(a, &mut std::io::stdin().lock(), &mut out),
     };
     let flushed = out.flush();

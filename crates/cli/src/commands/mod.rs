@@ -1,4 +1,6 @@
+pub mod analyze;
 pub mod init;
+pub mod rules;
 pub mod schema;
 pub mod validate;
 

@@ -1,0 +1,123 @@
+//! The result of an analysis: what every output (terminal, JSON, reports) shows.
+//!
+//! The JSON form is versioned by [`FORMAT_VERSION`] and documented in
+//! `docs/analysis-json.md`: `threats[]` (one per finding, id `RULE@ELEMENT`),
+//! `questions[]` (facts a rule needed that the model does not state), `rule_errors[]`
+//! (rules that failed at run time), `summary`, and `facts` per element.
+
+use crate::evaluate::RuleError;
+use crate::facts::Facts;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    /// Bands of likelihood × impact on the 5×5 matrix.
+    pub fn from_score(score: u32) -> Severity {
+        match score {
+            0..=4 => Severity::Low,
+            5..=9 => Severity::Medium,
+            10..=16 => Severity::High,
+            _ => Severity::Critical,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Default)]
+pub struct ReferenceIds {
+    pub atlas: Vec<String>,
+    pub owasp_llm: Vec<String>,
+    pub owasp_ml: Vec<String>,
+    pub nist_ai_100_2: Vec<String>,
+    pub cwe: Vec<String>,
+    pub cosai: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Mitigations {
+    /// Controls the rule recommends that are implemented or verified on the element.
+    pub present: Vec<String>,
+    /// Recommended controls only planned.
+    pub planned: Vec<String>,
+    /// Recommended controls not in place.
+    pub missing: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Location {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Threat {
+    pub id: String,
+    pub rule: String,
+    pub title: String,
+    /// The element ids the threat is on; the first is where it is reported.
+    pub elements: Vec<String>,
+    /// What the first element is: a component kind, `flow`, `data` or `system`.
+    pub element_kind: String,
+    pub stride: Vec<&'static str>,
+    pub lifecycle: &'static str,
+    pub likelihood: u32,
+    pub impact: u32,
+    pub score: u32,
+    pub severity: Severity,
+    pub confidence: &'static str,
+    pub references: ReferenceIds,
+    pub evidence: Vec<String>,
+    pub mitigations: Mitigations,
+    pub owner_role: &'static str,
+    pub questions: Vec<String>,
+    pub location: Option<Location>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Question {
+    pub element: String,
+    pub rule: String,
+    pub question: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    pub threats: usize,
+    pub by_severity: BTreeMap<&'static str, usize>,
+    pub by_stride: BTreeMap<&'static str, usize>,
+    pub by_lifecycle: BTreeMap<&'static str, usize>,
+    pub questions: usize,
+    pub rules_evaluated: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Assessment {
+    pub format_version: u32,
+    pub tool: String,
+    pub system: Option<String>,
+    pub summary: Summary,
+    pub threats: Vec<Threat>,
+    pub questions: Vec<Question>,
+    pub rule_errors: Vec<RuleError>,
+    pub facts: Facts,
+}

@@ -1,0 +1,839 @@
+//! Facts: what the analysis knows about each element, derived once from the graph and
+//! shown in the output. Rule conditions read them (see docs/catalog-format.md, the
+//! contract for every name here).
+
+use crate::graph::{Graph, level, trust_name};
+use crate::taint::{self, Token, checks_of};
+use serde::Serialize;
+use serde_json::{Map, Value as Json};
+use std::collections::{BTreeSet, HashMap};
+use threatwright_model::Model;
+use threatwright_model::types::*;
+
+/// Lists shown to rules are capped at this length, which bounds the cost of any
+/// comprehension in a condition.
+pub const MAX_LIST: usize = 256;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ComponentFacts {
+    pub id: String,
+    pub kind: &'static str,
+    pub name: String,
+    pub zone: String,
+    pub trust: &'static str,
+    pub attrs: Json,
+    pub ai: bool,
+    pub internet_facing: bool,
+    pub exposed: bool,
+    pub reachable_from: Vec<String>,
+    pub direct_untrusted: bool,
+    pub indirect_untrusted: bool,
+    pub untrusted_input: bool,
+    pub untrusted_sources: Vec<String>,
+    pub input_checks: Vec<&'static str>,
+    pub flagged_checks: Vec<&'static str>,
+    pub output_checks: Vec<&'static str>,
+    pub human_review: bool,
+    pub validated_input: bool,
+    pub sees: Vec<String>,
+    pub sensitivity: i64,
+    pub data_categories: Vec<&'static str>,
+    pub stored_categories: Vec<&'static str>,
+    pub actions: Vec<&'static str>,
+    pub unapproved_actions: Vec<&'static str>,
+    pub tools: Vec<String>,
+    pub exfiltration: bool,
+    pub private_data: bool,
+    pub trifecta: bool,
+    pub rule_of_two: i64,
+    pub changes_state: bool,
+    pub model: Json,
+    pub learns_from_users: bool,
+    pub training_sources: Vec<&'static str>,
+    pub trains: bool,
+    pub returns_confidence: bool,
+    pub returns_embeddings: bool,
+    pub controls: Vec<String>,
+    pub planned_controls: Vec<String>,
+    pub inbound: i64,
+    pub outbound: i64,
+    pub writer_kinds: Vec<&'static str>,
+    pub untrusted_writers: bool,
+    pub delegates: Vec<String>,
+    pub decisions_about_people: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FlowFacts {
+    pub id: String,
+    pub from: String,
+    pub to: String,
+    pub from_kind: &'static str,
+    pub to_kind: &'static str,
+    pub from_trust: &'static str,
+    pub to_trust: &'static str,
+    pub crosses_boundary: bool,
+    pub inbound_from_untrusted: bool,
+    pub attrs: Json,
+    pub data: Vec<String>,
+    pub sensitivity: i64,
+    pub data_categories: Vec<&'static str>,
+    pub controls: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DataFacts {
+    pub id: String,
+    pub classification: &'static str,
+    pub provenance: &'static str,
+    pub categories: Vec<&'static str>,
+    pub sensitivity: i64,
+    pub stored_in: Vec<String>,
+    pub stored_kinds: Vec<&'static str>,
+    pub seen_by_kinds: Vec<&'static str>,
+    pub reaches_training: bool,
+    pub reaches_partner: bool,
+    pub attrs: Json,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SystemFacts {
+    pub id: String,
+    pub criticality: &'static str,
+    pub lifecycle: &'static str,
+    pub regulations: Vec<String>,
+    pub kinds: Vec<&'static str>,
+    pub has_ai: bool,
+    pub owners: Vec<&'static str>,
+    pub incidents: i64,
+    pub decisions: i64,
+    pub assumptions: i64,
+    pub risks: i64,
+    pub monitored: bool,
+    pub controls: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Facts {
+    pub system: SystemFacts,
+    pub components: Vec<ComponentFacts>,
+    pub flows: Vec<FlowFacts>,
+    pub data: Vec<DataFacts>,
+}
+
+/// Stated attributes only: nulls and empty lists dropped, so `has()` means "stated".
+pub fn stated(v: Json) -> Json {
+    match v {
+        Json::Object(m) => Json::Object(
+            m.into_iter()
+                .filter_map(|(k, v)| keep(stated(v)).map(|v| (k, v)))
+                .collect(),
+        ),
+        Json::Array(a) => Json::Array(a.into_iter().map(stated).collect()),
+        other => other,
+    }
+}
+
+fn keep(v: Json) -> Option<Json> {
+    match &v {
+        Json::Null => None,
+        Json::Array(a) if a.is_empty() => None,
+        Json::Object(m) if m.is_empty() => None,
+        _ => Some(v),
+    }
+}
+
+fn cap<T>(mut v: Vec<T>) -> Vec<T> {
+    v.truncate(MAX_LIST);
+    v
+}
+
+fn sorted_names<I: IntoIterator<Item = &'static str>>(it: I) -> Vec<&'static str> {
+    let set: BTreeSet<&'static str> = it.into_iter().collect();
+    cap(set.into_iter().collect())
+}
+
+/// Controls per element id: (implemented or verified, planned).
+fn controls_by_target(model: &Model) -> HashMap<&str, (Vec<String>, Vec<String>)> {
+    let mut m: HashMap<&str, (Vec<String>, Vec<String>)> = HashMap::new();
+    for c in &model.controls {
+        for t in &c.targets {
+            let e = m.entry(t.as_str()).or_default();
+            let list = if c.status == Some(ControlStatus::Planned) {
+                &mut e.1
+            } else {
+                &mut e.0
+            };
+            if c.status.is_some() && !list.contains(&c.control.name) {
+                list.push(c.control.name.clone());
+            }
+        }
+    }
+    for v in m.values_mut() {
+        v.0.sort();
+        v.1.sort();
+    }
+    m
+}
+
+fn unsafe_format(f: ModelFormat) -> bool {
+    matches!(
+        f,
+        ModelFormat::Pickle | ModelFormat::Pytorch | ModelFormat::Keras
+    )
+}
+
+const PUBLIC_HUBS: &[&str] = &[
+    "huggingface.co",
+    "hf.co",
+    "civitai.com",
+    "kaggle.com",
+    "modelscope.cn",
+    "ollama.com",
+    "github.com",
+    "pytorch.org/hub",
+    "tfhub.dev",
+];
+
+pub fn compute(model: &Model) -> Facts {
+    let g = Graph::new(model);
+    let n = model.components.len();
+    let ctl = controls_by_target(model);
+    let controls_of = |id: &str| ctl.get(id).map(|c| c.0.clone()).unwrap_or_default();
+    let implemented: Vec<Vec<&str>> = model
+        .components
+        .iter()
+        .map(|c| {
+            ctl.get(c.id.as_str())
+                .map(|x| x.0.iter().map(String::as_str).collect())
+                .unwrap_or_default()
+        })
+        .collect();
+    let validated: Vec<bool> = implemented
+        .iter()
+        .map(|c| c.contains(&"data-validation"))
+        .collect();
+    let taint = taint::compute(&g, &validated);
+
+    // Exposure: forward along flows from untrusted principals.
+    let mut reach: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut stack: Vec<usize> = Vec::new();
+    for i in 0..n {
+        let c = g.component(i);
+        if taint::is_principal(&g, i) || c.exposure == Some(Exposure::Internet) {
+            reach[i].push(i);
+            stack.push(i);
+        }
+    }
+    while let Some(u) = stack.pop() {
+        let from = reach[u].clone();
+        for &fi in &g.out[u] {
+            let Some((_, v)) = g.ends[fi] else { continue };
+            let mut changed = false;
+            for s in &from {
+                if reach[v].len() < taint::MAX_SOURCES && !reach[v].contains(s) {
+                    reach[v].push(*s);
+                    changed = true;
+                }
+            }
+            if changed || (reach[v].is_empty() && !from.is_empty()) {
+                stack.push(v);
+            }
+        }
+    }
+
+    // What each component can see.
+    let mut sees: Vec<BTreeSet<&str>> = model
+        .components
+        .iter()
+        .map(|c| c.stores.iter().map(|d| d.as_str()).collect())
+        .collect();
+    for (fi, f) in model.flows.iter().enumerate() {
+        if let Some((a, b)) = g.ends[fi] {
+            for d in f.sends.iter().chain(&f.receives) {
+                sees[a].insert(d.as_str());
+                sees[b].insert(d.as_str());
+            }
+        }
+    }
+
+    // Agents: tools (listed or reached through pass-through components), delegates.
+    let tools_of = |i: usize| -> BTreeSet<usize> {
+        let mut out = BTreeSet::new();
+        let c = g.component(i);
+        if let Some(a) = c.agent() {
+            out.extend(
+                a.tools
+                    .iter()
+                    .filter_map(|t| g.index.get(t.as_str()).copied()),
+            );
+        }
+        let mut seen = BTreeSet::from([i]);
+        let mut st = vec![i];
+        while let Some(u) = st.pop() {
+            for &fi in &g.out[u] {
+                let Some((_, v)) = g.ends[fi] else { continue };
+                if !seen.insert(v) {
+                    continue;
+                }
+                match g.component(v).kind() {
+                    ComponentKind::Tool => {
+                        out.insert(v);
+                    }
+                    ComponentKind::Guardrail
+                    | ComponentKind::HumanReview
+                    | ComponentKind::Gateway => st.push(v),
+                    _ => {}
+                }
+            }
+        }
+        out
+    };
+    let delegates_of = |i: usize| -> Vec<usize> {
+        let mut seen = BTreeSet::new();
+        let mut st = vec![i];
+        while let Some(u) = st.pop() {
+            if let Some(a) = g.component(u).agent() {
+                for d in &a.delegates_to {
+                    if let Some(&v) = g.index.get(d.as_str())
+                        && v != i
+                        && seen.insert(v)
+                    {
+                        st.push(v);
+                    }
+                }
+            }
+        }
+        seen.into_iter().collect()
+    };
+    let reviewed_tool = |t: usize| {
+        g.inn[t].iter().any(|fi| {
+            g.ends[*fi].is_some_and(|(a, _)| g.component(a).kind() == ComponentKind::HumanReview)
+        })
+    };
+    // Agents using each llm, for the llm's reachable actions.
+    let mut agents_of_llm: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, c) in model.components.iter().enumerate() {
+        if let Some(l) = c
+            .agent()
+            .and_then(|a| a.llm.as_ref())
+            .and_then(|l| g.index.get(l.as_str()))
+        {
+            agents_of_llm.entry(*l).or_default().push(i);
+        }
+    }
+
+    let model_facts = |c: &Component| -> Json {
+        let target = match c.kind() {
+            ComponentKind::Model => Some(c),
+            _ => c
+                .llm()
+                .and_then(|a| a.model.as_ref())
+                .or(c.embedding_model().and_then(|a| a.model.as_ref()))
+                .or(c.inference_service().and_then(|a| a.model.as_ref()))
+                .and_then(|r| g.index.get(r.as_str()))
+                .map(|i| g.component(*i)),
+        };
+        let Some(m) = target else {
+            return Json::Object(Map::new());
+        };
+        let Some(a) = m.model() else {
+            return Json::Object(Map::new());
+        };
+        let mut o = Map::new();
+        o.insert("id".into(), Json::String(m.id.name.clone()));
+        if let Some(s) = a.source {
+            o.insert("source".into(), s.as_str().into());
+        }
+        if let Some(f) = a.format {
+            o.insert("format".into(), f.as_str().into());
+            o.insert("unsafe_format".into(), unsafe_format(f).into());
+        }
+        if let Some(p) = a.publisher {
+            o.insert("publisher".into(), p.as_str().into());
+        }
+        if let Some(p) = &a.pinned {
+            o.insert("pinned".into(), p.is_pinned().into());
+        }
+        if let Some(s) = a.signed {
+            o.insert("signed".into(), s.into());
+        }
+        if let Some(origin) = &a.origin {
+            o.insert("origin".into(), origin.clone().into());
+        }
+        let public_hub = a
+            .origin
+            .as_deref()
+            .map_or(a.source == Some(ModelSource::OpenWeights), |o| {
+                PUBLIC_HUBS.iter().any(|h| o.contains(h))
+            });
+        o.insert("public_hub".into(), public_hub.into());
+        let mi = g.index[m.id.as_str()];
+        let scan_bits = taint::check_bit(GuardrailCheck::UnsafeDeserialization)
+            | taint::check_bit(GuardrailCheck::Malware);
+        let scanned =
+            implemented[mi].contains(&"artifact-scanning") || upstream_guardrail(&g, mi, scan_bits);
+        o.insert("scanned".into(), scanned.into());
+        Json::Object(o)
+    };
+
+    let mut components = Vec::with_capacity(n);
+    for i in 0..n {
+        let c = g.component(i);
+        let t = &taint[i];
+        let arrived: &[Token] = &t.arrived;
+        let untrusted = !arrived.is_empty();
+        let all = |f: &dyn Fn(&Token) -> bool| untrusted && arrived.iter().all(f);
+        let block = if untrusted {
+            arrived.iter().fold(u16::MAX, |m, t| m & t.block)
+        } else {
+            0
+        };
+        let any = if untrusted {
+            arrived.iter().fold(u16::MAX, |m, t| m & t.any)
+        } else {
+            0
+        };
+        let mut sources: Vec<String> = t
+            .sources
+            .iter()
+            .map(|s| g.component(*s).id.name.clone())
+            .collect();
+        sources.extend(t.data_sources.iter().cloned());
+        sources.sort();
+        sources.dedup();
+        let seen: Vec<&str> = sees[i].iter().copied().collect();
+        let sensitivity = seen
+            .iter()
+            .map(|d| g.classification_level(d))
+            .max()
+            .unwrap_or(0);
+        let cats_of = |ids: &mut dyn Iterator<Item = &str>| {
+            sorted_names(
+                ids.filter_map(|d| g.data_index.get(d))
+                    .flat_map(|x| model.data[*x].categories.iter().map(|c| c.as_str())),
+            )
+        };
+        let data_categories = cats_of(&mut seen.iter().copied());
+        let stored_categories = cats_of(&mut c.stores.iter().map(|d| d.as_str()));
+
+        // Tools and actions.
+        let mut tool_set: BTreeSet<usize> = BTreeSet::new();
+        let delegates = if c.kind() == ComponentKind::Agent {
+            delegates_of(i)
+        } else {
+            Vec::new()
+        };
+        match c.kind() {
+            ComponentKind::Agent => {
+                tool_set.extend(tools_of(i));
+                for d in &delegates {
+                    tool_set.extend(tools_of(*d));
+                }
+            }
+            ComponentKind::Llm => {
+                for a in agents_of_llm.get(&i).into_iter().flatten() {
+                    tool_set.extend(tools_of(*a));
+                    for d in delegates_of(*a) {
+                        tool_set.extend(tools_of(d));
+                    }
+                }
+            }
+            ComponentKind::Tool => {
+                tool_set.insert(i);
+            }
+            _ => {}
+        }
+        let mut actions = BTreeSet::new();
+        let mut unapproved = BTreeSet::new();
+        let mut exfiltration = c.egress == Some(Egress::Open);
+        for &ti in &tool_set {
+            let tl = g.component(ti);
+            let Some(ta) = tl.tool() else { continue };
+            let approved = matches!(ta.approval, Some(Approval::PerCall | Approval::PerSession))
+                || reviewed_tool(ti);
+            for a in &ta.actions {
+                actions.insert(a.as_str());
+                if !approved {
+                    unapproved.insert(a.as_str());
+                }
+                if matches!(
+                    a,
+                    Action::SendMessage | Action::HttpRequest | Action::Browse
+                ) && ta.recipients != Some(Recipients::Allowlist)
+                {
+                    exfiltration = true;
+                }
+            }
+        }
+        if llm_behind(&g, c)
+            .and_then(|l| l.llm())
+            .and_then(|l| l.output.as_ref())
+            .and_then(|o| o.remote_content)
+            == Some(true)
+        {
+            exfiltration = true;
+        }
+        let changes_state = actions.iter().any(|a| {
+            matches!(
+                *a,
+                "write"
+                    | "delete"
+                    | "execute-code"
+                    | "financial"
+                    | "send-message"
+                    | "file-system"
+                    | "http-request"
+            )
+        });
+        let private_data = sensitivity >= 2;
+        let is_llm_app = matches!(c.kind(), ComponentKind::Agent | ComponentKind::Llm);
+        let rule_of_two = [untrusted, private_data, changes_state || exfiltration]
+            .iter()
+            .filter(|b| **b)
+            .count() as i64;
+
+        // Training and provenance.
+        let mut prov: BTreeSet<&'static str> = seen
+            .iter()
+            .filter_map(|d| g.data_index.get(d))
+            .filter_map(|x| model.data[*x].provenance)
+            .map(|p| p.as_str())
+            .collect();
+        for &fi in &g.inn[i] {
+            if let Some((a, _)) = g.ends[fi]
+                && let Some(p) = g.component(a).data_source().and_then(|d| d.provenance)
+            {
+                prov.insert(p.as_str());
+            }
+        }
+        let trains = c.kind() == ComponentKind::Training
+            || c.llm().and_then(|l| l.trains_on_prompts) == Some(true);
+        let learns_from_users = c.training().and_then(|t| t.learns_from_users) == Some(true)
+            || c.llm().and_then(|l| l.trains_on_prompts) == Some(true)
+            || (matches!(
+                c.kind(),
+                ComponentKind::Training | ComponentKind::DataPipeline
+            ) && prov.contains("user-generated"));
+        let returns: &[Returns] = c.inference_service().map_or(&[], |s| &s.returns);
+
+        // Writers of stores.
+        let mut writer_kinds = BTreeSet::new();
+        let mut untrusted_writers = false;
+        if matches!(
+            c.kind(),
+            ComponentKind::VectorStore
+                | ComponentKind::Database
+                | ComponentKind::ObjectStore
+                | ComponentKind::Cache
+                | ComponentKind::FeatureStore
+        ) {
+            let mut writers: Vec<usize> = c
+                .vector_store()
+                .map(|v| {
+                    v.writers
+                        .iter()
+                        .filter_map(|w| g.index.get(w.as_str()).copied())
+                        .collect()
+                })
+                .unwrap_or_default();
+            for &fi in &g.inn[i] {
+                if let Some((a, _)) = g.ends[fi]
+                    && !model.flows[fi].sends.is_empty()
+                {
+                    writers.push(a);
+                }
+            }
+            for w in writers {
+                writer_kinds.insert(g.component(w).kind().as_str());
+                if !reach[w].is_empty() || taint::is_principal(&g, w) {
+                    untrusted_writers = true;
+                }
+            }
+            if t.arrived.iter().any(|t| t.indirect)
+                && c.stores.iter().any(|d| {
+                    g.data_index
+                        .get(d.as_str())
+                        .and_then(|x| model.data[*x].provenance)
+                        .is_some_and(|p| {
+                            matches!(
+                                p,
+                                Provenance::UserGenerated
+                                    | Provenance::PublicWeb
+                                    | Provenance::ThirdParty
+                            )
+                        })
+                })
+            {
+                untrusted_writers = true;
+            }
+        }
+        let decisions_about_people = c.decisions_about_people == Some(true)
+            || llm_behind(&g, c).is_some_and(|l| l.decisions_about_people == Some(true))
+            || c.inference_service()
+                .and_then(|s| s.model.as_ref())
+                .and_then(|m| g.index.get(m.as_str()))
+                .is_some_and(|j| g.component(*j).decisions_about_people == Some(true));
+        let output_checks = output_checks(&g, i);
+        let mut attrs = stated(serde_json::to_value(c).unwrap_or(Json::Null));
+        if let Json::Object(m) = &mut attrs {
+            for k in ["id", "kind", "zone", "name"] {
+                m.remove(k);
+            }
+        }
+        let ctl_here = ctl.get(c.id.as_str());
+        components.push(ComponentFacts {
+            id: c.id.name.clone(),
+            kind: c.kind().as_str(),
+            name: c.name.clone().unwrap_or_else(|| c.id.name.clone()),
+            zone: c.zone.as_ref().map(|z| z.name.clone()).unwrap_or_default(),
+            trust: trust_name(g.trust_of(c)),
+            attrs,
+            ai: c.kind().is_ai(),
+            internet_facing: c.exposure == Some(Exposure::Internet)
+                || g.inn[i]
+                    .iter()
+                    .any(|fi| g.ends[*fi].is_some_and(|(a, _)| taint::is_principal(&g, a))),
+            exposed: !reach[i].is_empty(),
+            reachable_from: cap(reach[i]
+                .iter()
+                .map(|s| g.component(*s).id.name.clone())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect()),
+            direct_untrusted: arrived.iter().any(|t| !t.indirect),
+            indirect_untrusted: arrived.iter().any(|t| t.indirect),
+            untrusted_input: untrusted,
+            untrusted_sources: cap(sources),
+            input_checks: checks_of(block),
+            flagged_checks: checks_of(any),
+            output_checks,
+            human_review: all(&|t| t.reviewed),
+            validated_input: all(&|t| t.validated),
+            sees: cap(seen.iter().map(|s| s.to_string()).collect()),
+            sensitivity,
+            data_categories,
+            stored_categories,
+            actions: cap(actions.into_iter().collect()),
+            unapproved_actions: cap(unapproved.into_iter().collect()),
+            tools: cap(tool_set
+                .iter()
+                .filter(|t| **t != i)
+                .map(|t| g.component(*t).id.name.clone())
+                .collect()),
+            exfiltration,
+            private_data,
+            trifecta: is_llm_app && private_data && untrusted && exfiltration,
+            rule_of_two,
+            changes_state,
+            model: model_facts(c),
+            learns_from_users,
+            training_sources: cap(prov.into_iter().collect()),
+            trains,
+            returns_confidence: returns
+                .iter()
+                .any(|r| matches!(r, Returns::Scores | Returns::Probabilities)),
+            returns_embeddings: returns.contains(&Returns::Embeddings),
+            controls: ctl_here.map(|x| x.0.clone()).unwrap_or_default(),
+            planned_controls: ctl_here.map(|x| x.1.clone()).unwrap_or_default(),
+            inbound: g.inn[i].len() as i64,
+            outbound: g.out[i].len() as i64,
+            writer_kinds: writer_kinds.into_iter().collect(),
+            untrusted_writers,
+            delegates: delegates
+                .iter()
+                .map(|d| g.component(*d).id.name.clone())
+                .collect(),
+            decisions_about_people,
+        });
+    }
+
+    let flows = model
+        .flows
+        .iter()
+        .enumerate()
+        .map(|(fi, f)| {
+            let (a, b) = g.ends[fi].map_or((None, None), |(a, b)| {
+                (Some(g.component(a)), Some(g.component(b)))
+            });
+            let ft = a.and_then(|c| g.trust_of(c));
+            let tt = b.and_then(|c| g.trust_of(c));
+            let mut ids: Vec<String> = f
+                .sends
+                .iter()
+                .chain(&f.receives)
+                .map(|d| d.name.clone())
+                .collect();
+            ids.sort();
+            ids.dedup();
+            let principal_start = g.ends[fi].is_some_and(|(a, _)| taint::is_principal(&g, a));
+            let mut attrs = stated(serde_json::to_value(f).unwrap_or(Json::Null));
+            if let Json::Object(m) = &mut attrs {
+                for k in ["id", "from", "to", "sends", "receives"] {
+                    m.remove(k);
+                }
+            }
+            let id = f.id();
+            FlowFacts {
+                from: f.from.name.clone(),
+                to: f.to.name.clone(),
+                from_kind: a.map_or("", |c| c.kind().as_str()),
+                to_kind: b.map_or("", |c| c.kind().as_str()),
+                from_trust: trust_name(ft),
+                to_trust: trust_name(tt),
+                crosses_boundary: a.zip(b).is_some_and(|(a, b)| {
+                    a.zone.as_ref().map(|z| &z.name) != b.zone.as_ref().map(|z| &z.name)
+                }),
+                inbound_from_untrusted: principal_start && tt != Some(Trust::Untrusted),
+                attrs,
+                sensitivity: ids
+                    .iter()
+                    .map(|d| g.classification_level(d))
+                    .max()
+                    .unwrap_or(0),
+                data_categories: sorted_names(
+                    ids.iter()
+                        .filter_map(|d| g.data_index.get(d.as_str()))
+                        .flat_map(|x| model.data[*x].categories.iter().map(|c| c.as_str())),
+                ),
+                data: cap(ids),
+                controls: controls_of(&id),
+                id,
+            }
+        })
+        .collect();
+
+    let mut seen_by: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, s) in sees.iter().enumerate() {
+        for d in s {
+            seen_by.entry(d).or_default().push(i);
+        }
+    }
+    let data = model
+        .data
+        .iter()
+        .map(|d| {
+            let viewers = seen_by.get(d.id.as_str()).cloned().unwrap_or_default();
+            let stored: Vec<usize> = (0..n)
+                .filter(|i| {
+                    g.component(*i)
+                        .stores
+                        .iter()
+                        .any(|s| s.as_str() == d.id.as_str())
+                })
+                .collect();
+            let mut attrs = stated(serde_json::to_value(d).unwrap_or(Json::Null));
+            if let Json::Object(m) = &mut attrs {
+                m.remove("id");
+            }
+            DataFacts {
+                id: d.id.name.clone(),
+                classification: d.classification.map_or("", |c| c.as_str()),
+                provenance: d.provenance.map_or("", |p| p.as_str()),
+                categories: d.categories.iter().map(|c| c.as_str()).collect(),
+                sensitivity: d.classification.map_or(0, level),
+                stored_in: stored
+                    .iter()
+                    .map(|i| g.component(*i).id.name.clone())
+                    .collect(),
+                stored_kinds: sorted_names(stored.iter().map(|i| g.component(*i).kind().as_str())),
+                seen_by_kinds: sorted_names(
+                    viewers.iter().map(|i| g.component(*i).kind().as_str()),
+                ),
+                reaches_training: viewers
+                    .iter()
+                    .any(|i| g.component(*i).kind() == ComponentKind::Training),
+                reaches_partner: viewers.iter().any(|i| {
+                    matches!(
+                        g.trust_of(g.component(*i)),
+                        Some(Trust::Partner | Trust::Untrusted)
+                    )
+                }),
+                attrs,
+            }
+        })
+        .collect();
+
+    let sys = model.system.as_ref();
+    let mut all_controls: Vec<String> = ctl
+        .values()
+        .flat_map(|v| v.0.iter().cloned())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    all_controls.truncate(MAX_LIST);
+    let system = SystemFacts {
+        id: sys.map(|s| s.id.name.clone()).unwrap_or_default(),
+        criticality: sys.and_then(|s| s.criticality).map_or("", |c| c.as_str()),
+        lifecycle: sys.and_then(|s| s.lifecycle).map_or("", |c| c.as_str()),
+        regulations: sys.map(|s| s.regulations.clone()).unwrap_or_default(),
+        kinds: sorted_names(model.components.iter().map(|c| c.kind().as_str())),
+        has_ai: model.components.iter().any(|c| c.kind().is_ai()),
+        owners: sys
+            .and_then(|s| s.owners.as_ref())
+            .map(|o| sorted_names(o.0.iter().map(|(r, _)| r.as_str())))
+            .unwrap_or_default(),
+        incidents: model.incidents.len() as i64,
+        decisions: model.decisions.len() as i64,
+        assumptions: model.assumptions.len() as i64,
+        risks: model.risks.len() as i64,
+        monitored: model
+            .components
+            .iter()
+            .any(|c| c.kind() == ComponentKind::Monitoring),
+        controls: all_controls,
+    };
+    Facts {
+        system,
+        components,
+        flows,
+        data,
+    }
+}
+
+/// The llm component itself, or the one an agent uses.
+fn llm_behind<'m>(g: &Graph<'m>, x: &'m Component) -> Option<&'m Component> {
+    match x.kind() {
+        ComponentKind::Llm => Some(x),
+        _ => x
+            .agent()
+            .and_then(|a| a.llm.as_ref())
+            .and_then(|l| g.index.get(l.as_str()))
+            .map(|j| g.component(*j)),
+    }
+}
+
+/// Checks of output guardrails on every path from `i` towards a user: the guardrails
+/// its outgoing flows (and responses) pass first.
+fn output_checks(g: &Graph, i: usize) -> Vec<&'static str> {
+    let mut masks = Vec::new();
+    for &fi in g.out[i].iter().chain(&g.inn[i]) {
+        let Some((a, b)) = g.ends[fi] else { continue };
+        let other = if a == i { b } else { a };
+        let c = g.component(other);
+        match c.guardrail() {
+            Some(gr) if gr.position == Some(GuardrailPosition::Output) => masks.push(
+                gr.checks
+                    .iter()
+                    .fold(0u16, |m, ch| m | taint::check_bit(*ch)),
+            ),
+            _ => {}
+        }
+    }
+    if masks.is_empty() {
+        return Vec::new();
+    }
+    checks_of(masks.iter().fold(u16::MAX, |m, x| m | x))
+}
+
+/// Whether a guardrail with any of `bits` sits on a flow that reaches component `i`.
+fn upstream_guardrail(g: &Graph, i: usize, bits: u16) -> bool {
+    g.inn[i].iter().chain(&g.out[i]).any(|fi| {
+        g.ends[*fi].is_some_and(|(a, b)| {
+            let other = if a == i { b } else { a };
+            g.component(other)
+                .guardrail()
+                .is_some_and(|gr| gr.checks.iter().any(|c| taint::check_bit(*c) & bits != 0))
+        })
+    })
+}
