@@ -8,6 +8,8 @@
 //! has positive and negative tests). The engine evaluates the compiled rules.
 
 pub mod compile;
+pub mod docs;
+pub mod frameworks;
 pub mod load;
 pub mod types;
 

@@ -36,6 +36,8 @@ impl CompiledRule {
 #[derive(Default)]
 pub struct Catalog {
     pub sources: SourceMap,
+    /// Framework ids and names, when the catalog ships them (the built-in one does).
+    pub frameworks: crate::frameworks::Frameworks,
     pub rules: Vec<CompiledRule>,
     pub controls: BTreeMap<String, Control>,
 }
@@ -113,12 +115,23 @@ fn is_control_file(path: &Path) -> bool {
     path.components().any(|c| c.as_os_str() == "controls")
 }
 
+fn is_framework_file(path: &Path) -> bool {
+    path.components().any(|c| c.as_os_str() == "frameworks")
+}
+
 /// Loads and checks the given files. Problems come back as diagnostics; rules and
 /// controls with errors are left out of the catalog.
 pub fn load(files: Vec<SourceText>, diags: &mut Vec<Diagnostic>) -> Catalog {
     let mut cat = Catalog::default();
     let limits = Limits::default();
     let mut pending = Vec::new();
+    let (framework_files, files): (Vec<SourceText>, Vec<SourceText>) =
+        files.into_iter().partition(|f| is_framework_file(&f.path));
+    cat.frameworks = crate::frameworks::Frameworks::from_files(
+        framework_files
+            .iter()
+            .map(|f| (f.path.as_path(), f.text.as_str())),
+    );
     for f in files {
         let id = cat.sources.add(f.path.clone(), f.text.clone());
         let Some(node) = yaml::parse(&f.text, id, &cat.sources, &limits, diags) else {
@@ -337,6 +350,35 @@ fn compile_rule(
             "riskPromptInjection",
             diags,
         );
+    }
+    if let Some(refs) = &rule.references
+        && !cat.frameworks.is_empty()
+    {
+        let fw = &cat.frameworks;
+        for (list, known, what) in [
+            (&refs.atlas, &fw.atlas, "ATLAS technique"),
+            (&refs.cosai, &fw.cosai, "CoSAI risk"),
+            (&refs.owasp_llm, &fw.owasp_llm, "OWASP LLM Top 10 item"),
+            (&refs.owasp_ml, &fw.owasp_ml, "OWASP ML Top 10 item"),
+        ] {
+            for r in list {
+                if !known.is_empty() && !known.contains_key(r.as_str()) {
+                    let help = threatwright_model::suggest::did_you_mean(
+                        r,
+                        known.keys().map(String::as_str),
+                    )
+                    .unwrap_or_else(|| format!("see catalog/frameworks/ for the known {what} ids"));
+                    diags.push(
+                        Diagnostic::error(
+                            Code::BadFrameworkReference,
+                            r.span,
+                            format!("no {what} `{r}`"),
+                        )
+                        .with_help(help),
+                    );
+                }
+            }
+        }
     }
     let condition = match compile(&rule.condition.name, &allowed) {
         Ok(p) => Some(p),

@@ -4,7 +4,7 @@
 mod args;
 mod catalog_args;
 mod commands;
-mod docs;
+
 mod render;
 
 use clap::Parser;

@@ -402,6 +402,9 @@ pub fn compute(model: &Model) -> Facts {
         sources.extend(t.data_sources.iter().cloned());
         sources.sort();
         sources.dedup();
+        if !untrusted {
+            sources.clear(); // a principal is a source, not a receiver
+        }
         let seen: Vec<&str> = sees[i].iter().copied().collect();
         let sensitivity = seen
             .iter()

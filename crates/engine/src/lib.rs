@@ -10,6 +10,7 @@ pub mod assessment;
 pub mod evaluate;
 pub mod facts;
 pub mod graph;
+pub mod ruletest;
 pub mod taint;
 
 pub use assessment::{Assessment, Question, Severity, Threat};

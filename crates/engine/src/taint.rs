@@ -41,9 +41,16 @@ pub fn checks_of(mask: u16) -> Vec<&'static str> {
         .collect()
 }
 
+/// How a token arrived: along which flow, and in which direction (true: from → to).
+pub type Via = Option<(usize, bool)>;
+
 #[derive(Default, Clone)]
 pub struct NodeTaint {
     pub arrived: Vec<Token>,
+    /// The flow each arrival came by, parallel to `arrived`; a token is not sent back
+    /// the way it came, so a tool that merely receives an agent's input does not echo it
+    /// back as "indirect" content.
+    pub via: Vec<Via>,
     pub sources: Vec<usize>,
     /// Source ids that are data assets (untrusted-provenance data carried in).
     pub data_sources: Vec<String>,
@@ -127,6 +134,7 @@ pub fn compute(g: &Graph, validated: &[bool]) -> Vec<NodeTaint> {
             });
         if untrusted_content {
             t.arrived.push(indirect);
+            t.via.push(None);
             if !t.sources.contains(&i) {
                 t.sources.push(i);
             }
@@ -145,6 +153,7 @@ pub fn compute(g: &Graph, validated: &[bool]) -> Vec<NodeTaint> {
                 if untrusted {
                     if !taint[at].arrived.contains(&indirect) {
                         taint[at].arrived.push(indirect);
+                        taint[at].via.push(None);
                     }
                     if !taint[at].data_sources.contains(&d.name) {
                         taint[at].data_sources.push(d.name.clone());
@@ -162,39 +171,71 @@ pub fn compute(g: &Graph, validated: &[bool]) -> Vec<NodeTaint> {
     }
     while let Some(u) = work.pop() {
         queued[u] = false;
-        let emitted: Vec<Token> = {
+        let node = &taint[u];
+        // Tokens u emits, with the way each came in (to avoid echoing it back).
+        let emitted: Vec<(Token, Via)> = {
             let mut seen = HashSet::new();
-            taint[u]
-                .arrived
+            node.arrived
                 .iter()
-                .map(|t| transform(g, u, *t, validated))
-                .chain(emit_seed[u].iter().copied())
-                .filter(|t| seen.insert(*t))
+                .zip(&node.via)
+                .map(|(t, v)| (transform(g, u, *t, validated), *v))
+                .chain(emit_seed[u].iter().map(|t| (*t, None)))
+                .filter(|x| seen.insert(*x))
                 .collect()
         };
         if emitted.is_empty() {
             continue;
         }
-        let sources = taint[u].sources.clone();
-        let data_sources = taint[u].data_sources.clone();
+        let sources = node.sources.clone();
+        let data_sources = node.data_sources.clone();
         for &fi in g.out[u].iter() {
             let f = &g.model.flows[fi];
             if f.sends.is_empty() && !f.receives.is_empty() {
                 continue; // a pure read: nothing of u's travels to the other end
             }
             let Some((_, v)) = g.ends[fi] else { continue };
-            if spread(&mut taint[v], &emitted, &sources, &data_sources) && !queued[v] {
+            let tokens: Vec<Token> = emitted
+                .iter()
+                .filter(|(_, via)| *via != Some((fi, false)))
+                .map(|(t, _)| *t)
+                .collect();
+            if spread(
+                &mut taint[v],
+                &tokens,
+                Some((fi, true)),
+                &sources,
+                &data_sources,
+            ) && !queued[v]
+            {
                 queued[v] = true;
                 work.push(v);
             }
         }
         for &fi in g.inn[u].iter() {
             let f = &g.model.flows[fi];
-            if f.receives.is_empty() && !f.sends.is_empty() {
+            let Some((a, _)) = g.ends[fi] else { continue };
+            // Results come back to callers that consume them (an agent's tool call, a
+            // retrieval) even when the model lists only what is sent.
+            let consumer = matches!(
+                g.component(a).kind(),
+                ComponentKind::Agent | ComponentKind::Llm | ComponentKind::Retriever
+            );
+            if f.receives.is_empty() && !f.sends.is_empty() && !consumer {
                 continue; // nothing comes back to the initiator
             }
-            let Some((a, _)) = g.ends[fi] else { continue };
-            if spread(&mut taint[a], &emitted, &sources, &data_sources) && !queued[a] {
+            let tokens: Vec<Token> = emitted
+                .iter()
+                .filter(|(_, via)| *via != Some((fi, true)))
+                .map(|(t, _)| *t)
+                .collect();
+            if spread(
+                &mut taint[a],
+                &tokens,
+                Some((fi, false)),
+                &sources,
+                &data_sources,
+            ) && !queued[a]
+            {
                 queued[a] = true;
                 work.push(a);
             }
@@ -206,13 +247,23 @@ pub fn compute(g: &Graph, validated: &[bool]) -> Vec<NodeTaint> {
 fn spread(
     to: &mut NodeTaint,
     tokens: &[Token],
+    via: Via,
     sources: &[usize],
     data_sources: &[String],
 ) -> bool {
+    if tokens.is_empty() {
+        return false;
+    }
     let mut changed = false;
     for t in tokens {
-        if to.arrived.len() < MAX_TOKENS && !to.arrived.contains(t) {
+        let known = to
+            .arrived
+            .iter()
+            .zip(&to.via)
+            .any(|(a, v)| a == t && *v == via);
+        if to.arrived.len() < MAX_TOKENS && !known {
             to.arrived.push(*t);
+            to.via.push(via);
             changed = true;
         }
     }

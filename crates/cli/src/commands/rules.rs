@@ -4,10 +4,7 @@ use super::Exit;
 use crate::args::{Format, RulesCommand};
 use crate::catalog_args::load_checked;
 use std::io::Write;
-use std::path::Path;
 use threatwright_catalog::{Catalog, CompiledRule, dir_sources};
-use threatwright_engine::analyze_with;
-use threatwright_model::{Limits, load_str};
 
 pub fn run(cmd: &RulesCommand, out: &mut dyn Write) -> anyhow::Result<Exit> {
     match cmd {
@@ -99,7 +96,7 @@ fn show(cat: &Catalog, id: &str, out: &mut dyn Write) -> anyhow::Result<Exit> {
                 .unwrap_or_else(|| "`threatwright rules list` shows every rule".into());
         anyhow::bail!("no rule `{id}`; {help}");
     };
-    write!(out, "{}", crate::docs::rule_markdown(r, cat))?;
+    write!(out, "{}", threatwright_catalog::docs::rule_markdown(r, cat))?;
     Ok(Exit::Clean)
 }
 
@@ -108,66 +105,8 @@ fn test(cat: &Catalog, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let mut failures = 0;
     let mut tests = 0;
     for r in &cat.rules {
-        let mut problems = Vec::new();
-        for t in &r.rule.tests {
-            tests += 1;
-            let (name, text) = match (&t.model, &t.file) {
-                (Some(m), _) => (format!("{}#{}", r.path.display(), t.name), m.name.clone()),
-                (None, Some(f)) => {
-                    let p = r.path.parent().unwrap_or(Path::new("")).join(&f.name);
-                    match std::fs::read_to_string(&p) {
-                        Ok(text) => (p.display().to_string(), text),
-                        Err(e) => {
-                            problems.push(format!(
-                                "test `{}`: cannot read {}: {e}",
-                                t.name,
-                                p.display()
-                            ));
-                            continue;
-                        }
-                    }
-                }
-                _ => continue,
-            };
-            let loaded = load_str(&name, &text, &Limits::default());
-            let Some(model) = &loaded.model else {
-                let first = loaded.diagnostics.iter().find(|d| d.is_error()).map(|d| {
-                    let s = d.span.unwrap_or_default();
-                    format!("line {}:{}: {}", s.line, s.col, d.message)
-                });
-                problems.push(format!(
-                    "test `{}`: the test model is invalid: {}",
-                    t.name,
-                    first.unwrap_or_default()
-                ));
-                continue;
-            };
-            let a = analyze_with(model, cat, None, Some(r.id()));
-            let found: Vec<&str> = a.threats.iter().map(|t| t.id.as_str()).collect();
-            for e in &a.rule_errors {
-                problems.push(format!(
-                    "test `{}`: evaluating on `{}` failed: {}",
-                    t.name, e.element, e.message
-                ));
-            }
-            for want in &t.expect {
-                if !found.contains(&want.as_str()) {
-                    problems.push(format!(
-                        "test `{}`: expected `{want}`, found [{}]",
-                        t.name,
-                        found.join(", ")
-                    ));
-                }
-            }
-            for not in &t.absent {
-                if found.contains(&not.as_str()) {
-                    problems.push(format!(
-                        "test `{}`: `{not}` was found but must not be",
-                        t.name
-                    ));
-                }
-            }
-        }
+        let problems = threatwright_engine::ruletest::run_rule_tests(cat, r);
+        tests += r.rule.tests.len();
         if problems.is_empty() {
             writeln!(out, "✓ {} ({} tests)", r.id(), r.rule.tests.len())?;
         } else {
