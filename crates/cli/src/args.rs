@@ -30,6 +30,30 @@ pub enum Command {
     Rules(RulesCommand),
     /// Write a commented starter model from a template.
     Init(InitArgs),
+    /// Generate a synthetic model of a given size (for benchmarks and comparisons).
+    Gen(GenArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct GenArgs {
+    /// Number of components.
+    #[arg(long, default_value_t = 1000)]
+    pub components: usize,
+    /// Number of flows.
+    #[arg(long, default_value_t = 5000)]
+    pub flows: usize,
+    /// yaml (a Threatwright model) or pytm (the same system as a pytm script).
+    #[arg(long, value_enum, default_value_t = GenFormat::Yaml)]
+    pub format: GenFormat,
+    /// Write to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GenFormat {
+    Yaml,
+    Pytm,
 }
 
 #[derive(Args, Debug)]

@@ -20,6 +20,7 @@ fn main() {
         args::Command::Schema(a) => commands::schema::run(a, &mut out),
         args::Command::Analyze(a) => commands::analyze::run(a, &mut out),
         args::Command::Rules(a) => commands::rules::run(a, &mut out),
+        args::Command::Gen(a) => commands::gen_model::run(a, &mut out),
         args::Command::Init(a) => commands::init::run(a, &mut std::io::stdin().lock(), &mut out),
     };
     let flushed = out.flush();

@@ -826,7 +826,7 @@ fn output_checks(g: &Graph, i: usize) -> Vec<&'static str> {
     if masks.is_empty() {
         return Vec::new();
     }
-    checks_of(masks.iter().fold(u16::MAX, |m, x| m | x))
+    checks_of(masks.iter().fold(u16::MAX, |m, x| m & x))
 }
 
 /// Whether a guardrail with any of `bits` sits on a flow that reaches component `i`.

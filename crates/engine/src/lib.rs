@@ -11,6 +11,7 @@ pub mod evaluate;
 pub mod facts;
 pub mod graph;
 pub mod ruletest;
+pub mod synth;
 pub mod taint;
 
 pub use assessment::{Assessment, Question, Severity, Threat};
@@ -48,7 +49,12 @@ pub fn analyze_with(
     sources: Option<&SourceMap>,
     only: Option<&str>,
 ) -> Assessment {
+    let t0 = std::time::Instant::now();
     let facts = facts::compute(model);
+    let timing = std::env::var_os("THREATWRIGHT_TIMING").is_some();
+    if timing {
+        eprintln!("facts: {:?}", t0.elapsed());
+    }
     let system_json = serde_json::to_value(&facts.system).unwrap_or_default();
     let root = root_context(&system_json);
     let mut elements: Vec<Element> = Vec::new();
@@ -148,6 +154,9 @@ pub fn analyze_with(
                 }
             }
         }
+    }
+    if timing {
+        eprintln!("evaluate: {:?}", t0.elapsed());
     }
     threats.sort_by(|a: &Threat, b: &Threat| b.score.cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
     threats.dedup_by(|a, b| a.id == b.id);

@@ -3,14 +3,13 @@
 //! reviews each path passed, so rules can ask "is every path checked for X?".
 
 use crate::graph::Graph;
-use std::collections::HashSet;
 use threatwright_model::types::{
     Action, ComponentKind, GuardrailCheck, GuardrailMode, Population, Provenance, Trust,
 };
+use threatwright_model::types::{DataCategory, GuardrailPosition};
 
-/// Most distinct path summaries kept per component, and most source ids listed. The
-/// booleans stay exact; only the lists shown to people are capped.
-const MAX_TOKENS: usize = 64;
+/// Most source ids listed per component; the booleans stay exact, only the lists shown
+/// to people are capped.
 pub const MAX_SOURCES: usize = 32;
 
 /// What a path from an untrusted source has been through.
@@ -44,16 +43,67 @@ pub fn checks_of(mask: u16) -> Vec<&'static str> {
 /// How a token arrived: along which flow, and in which direction (true: from → to).
 pub type Via = Option<(usize, bool)>;
 
+/// The ways one kind of path reached a component. A token that came by one flow only is
+/// not sent back along it, so a tool that merely receives an agent's input does not echo
+/// it back as "indirect" content; one that came by several ways may go anywhere.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ways {
+    One(Via),
+    Many,
+}
+
 #[derive(Default, Clone)]
 pub struct NodeTaint {
+    /// Distinct path summaries that reach the component.
     pub arrived: Vec<Token>,
-    /// The flow each arrival came by, parallel to `arrived`; a token is not sent back
-    /// the way it came, so a tool that merely receives an agent's input does not echo it
-    /// back as "indirect" content.
-    pub via: Vec<Via>,
+    ways: Vec<Ways>,
+    /// Indices into `arrived` not yet passed on.
+    pending: Vec<usize>,
     pub sources: Vec<usize>,
+    pending_sources: Vec<usize>,
     /// Source ids that are data assets (untrusted-provenance data carried in).
     pub data_sources: Vec<String>,
+    pending_data: Vec<String>,
+}
+
+impl NodeTaint {
+    /// Records that `t` arrived by `via`; true when that is news to pass on.
+    fn arrive(&mut self, t: Token, via: Via) -> bool {
+        match self.arrived.iter().position(|a| *a == t) {
+            None => {
+                self.arrived.push(t);
+                self.ways.push(Ways::One(via));
+                self.pending.push(self.arrived.len() - 1);
+                true
+            }
+            Some(i) => match self.ways[i] {
+                Ways::One(v) if v != via => {
+                    self.ways[i] = Ways::Many;
+                    self.pending.push(i);
+                    true
+                }
+                _ => false,
+            },
+        }
+    }
+
+    fn add_source(&mut self, s: usize) -> bool {
+        if self.sources.len() < MAX_SOURCES && !self.sources.contains(&s) {
+            self.sources.push(s);
+            self.pending_sources.push(s);
+            return true;
+        }
+        false
+    }
+
+    fn add_data_source(&mut self, s: &str) -> bool {
+        if self.data_sources.len() < MAX_SOURCES && !self.data_sources.iter().any(|d| d == s) {
+            self.data_sources.push(s.to_owned());
+            self.pending_data.push(s.to_owned());
+            return true;
+        }
+        false
+    }
 }
 
 /// Whether a component is an untrusted principal: it sits in an untrusted zone, or is a
@@ -94,7 +144,7 @@ fn passes_indirect(kind: ComponentKind) -> bool {
 pub fn compute(g: &Graph, validated: &[bool]) -> Vec<NodeTaint> {
     let n = g.model.components.len();
     let mut taint = vec![NodeTaint::default(); n];
-    let mut emit_seed: Vec<Vec<Token>> = vec![Vec::new(); n];
+    let mut seeds: Vec<Vec<Token>> = vec![Vec::new(); n];
     let direct = Token {
         block: 0,
         any: 0,
@@ -108,19 +158,18 @@ pub fn compute(g: &Graph, validated: &[bool]) -> Vec<NodeTaint> {
     };
     for (i, t) in taint.iter_mut().enumerate() {
         let c = g.component(i);
-        if is_principal(g, i) {
-            emit_seed[i].push(direct);
-            t.sources.push(i);
+        let principal = is_principal(g, i);
+        if principal {
+            seeds[i].push(direct);
+            t.add_source(i);
+        } else if c.exposure == Some(threatwright_model::types::Exposure::Internet) {
+            t.arrive(direct, None);
+            t.add_source(i);
         }
-        if c.exposure == Some(threatwright_model::types::Exposure::Internet) && !is_principal(g, i)
-        {
-            t.arrived.push(direct);
-            t.sources.push(i);
-        }
-        let untrusted_content = c
-            .data_source()
-            .and_then(|d| d.provenance)
-            .is_some_and(untrusted_provenance)
+        let untrusted_content = g.trust_of(c) == Some(Trust::Untrusted) && !principal
+            || c.data_source()
+                .and_then(|d| d.provenance)
+                .is_some_and(untrusted_provenance)
             || c.tool().is_some_and(|tl| {
                 tl.actions
                     .iter()
@@ -133,37 +182,68 @@ pub fn compute(g: &Graph, validated: &[bool]) -> Vec<NodeTaint> {
                     .is_some_and(untrusted_provenance)
             });
         if untrusted_content {
-            t.arrived.push(indirect);
-            t.via.push(None);
-            if !t.sources.contains(&i) {
-                t.sources.push(i);
-            }
+            t.arrive(indirect, None);
+            t.add_source(i);
         }
     }
-    // Untrusted-provenance data carried by a flow arrives as content at the receiving end.
+    // Untrusted-provenance data enters where it originates: at the components that hold
+    // or send it without receiving it by any flow. From there it travels like any other
+    // taint, through the guardrails on its way.
+    let mut holders: Vec<Vec<usize>> = vec![Vec::new(); g.model.data.len()];
+    let mut receivers: Vec<Vec<usize>> = vec![Vec::new(); g.model.data.len()];
     for (fi, f) in g.model.flows.iter().enumerate() {
         let Some((a, b)) = g.ends[fi] else { continue };
-        for (list, at) in [(&f.sends, b), (&f.receives, a)] {
+        for (list, from, to) in [(&f.sends, a, b), (&f.receives, b, a)] {
             for d in list {
-                let untrusted = g
-                    .data_index
-                    .get(d.as_str())
-                    .and_then(|x| g.model.data[*x].provenance)
-                    .is_some_and(untrusted_provenance);
-                if untrusted {
-                    if !taint[at].arrived.contains(&indirect) {
-                        taint[at].arrived.push(indirect);
-                        taint[at].via.push(None);
-                    }
-                    if !taint[at].data_sources.contains(&d.name) {
-                        taint[at].data_sources.push(d.name.clone());
-                    }
+                if let Some(&x) = g.data_index.get(d.as_str()) {
+                    holders[x].push(from);
+                    receivers[x].push(to);
                 }
             }
         }
     }
+    for (x, d) in g.model.data.iter().enumerate() {
+        if !d.provenance.is_some_and(untrusted_provenance) {
+            continue;
+        }
+        let mut origins: Vec<usize> = holders[x]
+            .iter()
+            .copied()
+            .filter(|h| !receivers[x].contains(h))
+            .collect();
+        if origins.is_empty() {
+            origins = holders[x].clone(); // data going round in a cycle: every sender
+        }
+        origins.sort_unstable();
+        origins.dedup();
+        for o in origins {
+            if is_principal(g, o) {
+                continue; // a principal's own input is already direct taint
+            }
+            taint[o].arrive(indirect, None);
+            taint[o].add_data_source(&d.id.name);
+        }
+    }
+    // Model weights are not instructions: a flow that carries only weights carries no
+    // prompt taint (their supply-chain risk is judged from the model's provenance).
+    let weights_only: Vec<bool> = g
+        .model
+        .flows
+        .iter()
+        .map(|f| {
+            let mut data = f.sends.iter().chain(&f.receives).peekable();
+            data.peek().is_some()
+                && data.all(|d| {
+                    g.data_index.get(d.as_str()).is_some_and(|x| {
+                        g.model.data[*x]
+                            .categories
+                            .contains(&DataCategory::ModelWeights)
+                    })
+                })
+        })
+        .collect();
     let mut work: Vec<usize> = (0..n)
-        .filter(|i| !taint[*i].arrived.is_empty() || !emit_seed[*i].is_empty())
+        .filter(|i| !taint[*i].pending.is_empty() || !seeds[*i].is_empty())
         .collect();
     let mut queued: Vec<bool> = vec![false; n];
     for &i in &work {
@@ -171,48 +251,64 @@ pub fn compute(g: &Graph, validated: &[bool]) -> Vec<NodeTaint> {
     }
     while let Some(u) = work.pop() {
         queued[u] = false;
-        let node = &taint[u];
-        // Tokens u emits, with the way each came in (to avoid echoing it back).
-        let emitted: Vec<(Token, Via)> = {
-            let mut seen = HashSet::new();
-            node.arrived
-                .iter()
-                .zip(&node.via)
-                .map(|(t, v)| (transform(g, u, *t, validated), *v))
-                .chain(emit_seed[u].iter().map(|t| (*t, None)))
-                .filter(|x| seen.insert(*x))
-                .collect()
-        };
-        if emitted.is_empty() {
+        let node = &mut taint[u];
+        let pending = std::mem::take(&mut node.pending);
+        // Tokens u passes on, each with the ways it came (so it is not echoed back).
+        let mut emitted: Vec<(Token, Ways)> = pending
+            .iter()
+            .map(|&i| (transform(g, u, node.arrived[i], validated), node.ways[i]))
+            .collect();
+        emitted.extend(
+            std::mem::take(&mut seeds[u])
+                .into_iter()
+                .map(|t| (t, Ways::Many)),
+        );
+        let sources = std::mem::take(&mut node.pending_sources);
+        let data_sources = std::mem::take(&mut node.pending_data);
+        if emitted.is_empty() && sources.is_empty() && data_sources.is_empty() {
             continue;
         }
-        let sources = node.sources.clone();
-        let data_sources = node.data_sources.clone();
+        let pass = |to: usize,
+                    fi: usize,
+                    dir: bool,
+                    taint: &mut Vec<NodeTaint>,
+                    work: &mut Vec<usize>,
+                    queued: &mut Vec<bool>| {
+            let back = Ways::One(Some((fi, !dir)));
+            let node = &mut taint[to];
+            let mut changed = false;
+            for (t, ways) in &emitted {
+                if *ways != back {
+                    changed |= node.arrive(*t, Some((fi, dir)));
+                }
+            }
+            for s in &sources {
+                changed |= node.add_source(*s);
+            }
+            for d in &data_sources {
+                changed |= node.add_data_source(d);
+            }
+            if changed && !queued[to] {
+                queued[to] = true;
+                work.push(to);
+            }
+        };
         for &fi in g.out[u].iter() {
             let f = &g.model.flows[fi];
+            if weights_only[fi] {
+                continue;
+            }
             if f.sends.is_empty() && !f.receives.is_empty() {
                 continue; // a pure read: nothing of u's travels to the other end
             }
             let Some((_, v)) = g.ends[fi] else { continue };
-            let tokens: Vec<Token> = emitted
-                .iter()
-                .filter(|(_, via)| *via != Some((fi, false)))
-                .map(|(t, _)| *t)
-                .collect();
-            if spread(
-                &mut taint[v],
-                &tokens,
-                Some((fi, true)),
-                &sources,
-                &data_sources,
-            ) && !queued[v]
-            {
-                queued[v] = true;
-                work.push(v);
-            }
+            pass(v, fi, true, &mut taint, &mut work, &mut queued);
         }
         for &fi in g.inn[u].iter() {
             let f = &g.model.flows[fi];
+            if weights_only[fi] {
+                continue;
+            }
             let Some((a, _)) = g.ends[fi] else { continue };
             // Results come back to callers that consume them (an agent's tool call, a
             // retrieval) even when the model lists only what is sent.
@@ -223,69 +319,19 @@ pub fn compute(g: &Graph, validated: &[bool]) -> Vec<NodeTaint> {
             if f.receives.is_empty() && !f.sends.is_empty() && !consumer {
                 continue; // nothing comes back to the initiator
             }
-            let tokens: Vec<Token> = emitted
-                .iter()
-                .filter(|(_, via)| *via != Some((fi, true)))
-                .map(|(t, _)| *t)
-                .collect();
-            if spread(
-                &mut taint[a],
-                &tokens,
-                Some((fi, false)),
-                &sources,
-                &data_sources,
-            ) && !queued[a]
-            {
-                queued[a] = true;
-                work.push(a);
-            }
+            pass(a, fi, false, &mut taint, &mut work, &mut queued);
         }
     }
     taint
 }
 
-fn spread(
-    to: &mut NodeTaint,
-    tokens: &[Token],
-    via: Via,
-    sources: &[usize],
-    data_sources: &[String],
-) -> bool {
-    if tokens.is_empty() {
-        return false;
-    }
-    let mut changed = false;
-    for t in tokens {
-        let known = to
-            .arrived
-            .iter()
-            .zip(&to.via)
-            .any(|(a, v)| a == t && *v == via);
-        if to.arrived.len() < MAX_TOKENS && !known {
-            to.arrived.push(*t);
-            to.via.push(via);
-            changed = true;
-        }
-    }
-    for s in sources {
-        if to.sources.len() < MAX_SOURCES && !to.sources.contains(s) {
-            to.sources.push(*s);
-            changed = true;
-        }
-    }
-    for s in data_sources {
-        if to.data_sources.len() < MAX_SOURCES && !to.data_sources.contains(s) {
-            to.data_sources.push(s.clone());
-            changed = true;
-        }
-    }
-    changed
-}
-
 /// What passing through component `u` does to a path.
 fn transform(g: &Graph, u: usize, mut t: Token, validated: &[bool]) -> Token {
     let c = g.component(u);
-    if let Some(gr) = c.guardrail() {
+    if let Some(gr) = c
+        .guardrail()
+        .filter(|gr| gr.position != Some(GuardrailPosition::Output))
+    {
         let mask = gr.checks.iter().fold(0u16, |m, ch| m | check_bit(*ch));
         t.any |= mask;
         if gr.mode == Some(GuardrailMode::Block) {

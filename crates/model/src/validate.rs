@@ -357,8 +357,11 @@ impl<'a> Checker<'a> {
     }
 
     fn check_tracking(&mut self, m: &Model) {
+        let system = m.system.as_ref().map(|s| s.id.as_str());
         for ctl in &m.controls {
-            self.references(&ctl.targets, "targets", Expect::AnyElement);
+            // A control may also target the system as a whole (an incident response plan).
+            let targets = ctl.targets.iter().filter(|t| Some(t.as_str()) != system);
+            self.references(targets, "targets", Expect::AnyElement);
         }
         for a in &m.assumptions {
             for p in a.affects.iter().filter(|p| p.is_element()) {

@@ -1,4 +1,5 @@
 pub mod analyze;
+pub mod gen_model;
 pub mod init;
 pub mod rules;
 pub mod schema;
