@@ -670,12 +670,26 @@ pub fn compute(model: &Model) -> Facts {
             ids.sort();
             ids.dedup();
             let principal_start = g.ends[fi].is_some_and(|(a, _)| taint::is_principal(&g, a));
-            let mut attrs = stated(serde_json::to_value(f).unwrap_or(Json::Null));
-            if let Json::Object(m) = &mut attrs {
-                for k in ["id", "from", "to", "sends", "receives"] {
-                    m.remove(k);
-                }
+            let mut attrs = Map::new();
+            if let Some(p) = &f.protocol {
+                attrs.insert("protocol".into(), p.clone().into());
             }
+            if let Some(e) = f.encrypted {
+                attrs.insert("encrypted".into(), e.into());
+            }
+            if let Some(a) = f.auth {
+                attrs.insert("auth".into(), a.as_str().into());
+            }
+            if let Some(p) = &f.purpose {
+                attrs.insert("purpose".into(), p.clone().into());
+            }
+            if let Some(d) = &f.description {
+                attrs.insert("description".into(), d.clone().into());
+            }
+            if !f.tags.is_empty() {
+                attrs.insert("tags".into(), f.tags.clone().into());
+            }
+            let attrs = Json::Object(attrs);
             let id = f.id();
             FlowFacts {
                 from: f.from.name.clone(),

@@ -10,6 +10,7 @@ pub mod assessment;
 pub mod evaluate;
 pub mod facts;
 pub mod graph;
+pub mod prefilter;
 pub mod ruletest;
 pub mod synth;
 pub mod taint;
@@ -23,12 +24,33 @@ use threatwright_catalog::{Catalog, CompiledRule, Target};
 use threatwright_model::types::{ComponentKind, Role};
 use threatwright_model::{Model, SourceMap, Span};
 
+/// An element's facts, converted to JSON in the worker that evaluates it.
+#[derive(Clone, Copy)]
+enum FactsRef<'a> {
+    Component(&'a facts::ComponentFacts),
+    Flow(&'a facts::FlowFacts),
+    Data(&'a facts::DataFacts),
+    System(&'a facts::SystemFacts),
+}
+
+impl FactsRef<'_> {
+    fn to_json(self) -> serde_json::Value {
+        match self {
+            FactsRef::Component(f) => serde_json::to_value(f),
+            FactsRef::Flow(f) => serde_json::to_value(f),
+            FactsRef::Data(f) => serde_json::to_value(f),
+            FactsRef::System(f) => serde_json::to_value(f),
+        }
+        .unwrap_or_default()
+    }
+}
+
 struct Element<'a> {
     id: String,
     kind: String,
     target: Target,
     var: &'static str,
-    facts: serde_json::Value,
+    facts: FactsRef<'a>,
     controls: Vec<String>,
     planned: Vec<String>,
     span: Option<Span>,
@@ -56,7 +78,6 @@ pub fn analyze_with(
         eprintln!("facts: {:?}", t0.elapsed());
     }
     let system_json = serde_json::to_value(&facts.system).unwrap_or_default();
-    let root = root_context(&system_json);
     let mut elements: Vec<Element> = Vec::new();
     for (c, f) in model.components.iter().zip(&facts.components) {
         elements.push(Element {
@@ -64,7 +85,7 @@ pub fn analyze_with(
             kind: f.kind.to_owned(),
             target: Target::Component(c.kind()),
             var: "c",
-            facts: serde_json::to_value(f).unwrap_or_default(),
+            facts: FactsRef::Component(f),
             controls: f.controls.clone(),
             planned: f.planned_controls.clone(),
             span: Some(c.id.span),
@@ -77,7 +98,7 @@ pub fn analyze_with(
             kind: "flow".into(),
             target: Target::Flow,
             var: "f",
-            facts: serde_json::to_value(f).unwrap_or_default(),
+            facts: FactsRef::Flow(f),
             controls: f.controls.clone(),
             planned: Vec::new(),
             span: Some(fl.span),
@@ -90,7 +111,7 @@ pub fn analyze_with(
             kind: "data".into(),
             target: Target::Data,
             var: "d",
-            facts: serde_json::to_value(f).unwrap_or_default(),
+            facts: FactsRef::Data(f),
             controls: Vec::new(),
             planned: Vec::new(),
             span: Some(d.id.span),
@@ -103,7 +124,7 @@ pub fn analyze_with(
             kind: "system".into(),
             target: Target::System,
             var: "s",
-            facts: system_json.clone(),
+            facts: FactsRef::System(&facts.system),
             controls: facts.system.controls.clone(),
             planned: Vec::new(),
             span: Some(sys.id.span),
@@ -111,49 +132,54 @@ pub fn analyze_with(
         });
     }
 
-    let mut rule_cache: BTreeMap<Target, Vec<&CompiledRule>> = BTreeMap::new();
+    // Rules per target, computed once.
+    let mut rule_cache: BTreeMap<Target, Vec<Prepared>> = BTreeMap::new();
+    for el in &elements {
+        rule_cache.entry(el.target).or_insert_with(|| {
+            rules_for(catalog, el.target)
+                .into_iter()
+                .filter(|r| only.is_none_or(|o| r.id() == o))
+                .map(|rule| Prepared {
+                    rule,
+                    condition: prefilter::Prefilter::new(&rule.condition, el.var),
+                    questions: rule
+                        .questions
+                        .iter()
+                        .map(|(w, _)| w.as_ref().map(|w| prefilter::Prefilter::new(w, el.var)))
+                        .collect(),
+                })
+                .collect()
+        });
+    }
+    // Elements are independent: evaluate them on every core, then merge in order.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let threads = if elements.len() < 512 { 1 } else { threads };
+    // Deal elements out in turn, so every thread gets its share of each kind.
+    let mut shares: Vec<Vec<&Element>> = vec![Vec::new(); threads];
+    for (i, el) in elements.iter().enumerate() {
+        shares[i % threads].push(el);
+    }
+    let parts: Vec<Partial> = std::thread::scope(|scope| {
+        let handles: Vec<_> = shares
+            .iter()
+            .map(|els| scope.spawn(|| evaluate_chunk(els, &rule_cache, &system_json, sources)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
     let mut threats = Vec::new();
     let mut questions = BTreeSet::new();
     let mut errors = BTreeSet::new();
     let mut evaluated = BTreeSet::new();
-    for el in &elements {
-        let rules = rule_cache.entry(el.target).or_insert_with(|| {
-            rules_for(catalog, el.target)
-                .into_iter()
-                .filter(|r| only.is_none_or(|o| r.id() == o))
-                .collect()
-        });
-        if rules.is_empty() {
-            continue;
-        }
-        let mut ctx = root.new_inner_scope();
-        if el.var != "s" {
-            ctx.add_variable_from_value(el.var, to_cel(&el.facts));
-        }
-        for rule in rules.iter() {
-            evaluated.insert(rule.id());
-            match evaluate(rule, &ctx) {
-                Err(message) => {
-                    errors.insert(RuleError {
-                        rule: rule.id().to_owned(),
-                        element: el.id.clone(),
-                        message,
-                    });
-                }
-                Ok(out) => {
-                    for q in &out.questions {
-                        questions.insert(Question {
-                            element: el.id.clone(),
-                            rule: rule.id().to_owned(),
-                            question: q.clone(),
-                        });
-                    }
-                    if out.fired {
-                        threats.push(make_threat(rule, el, out.evidence, out.questions, sources));
-                    }
-                }
-            }
-        }
+    for p in parts {
+        threats.extend(p.threats);
+        questions.extend(p.questions);
+        errors.extend(p.errors);
+        evaluated.extend(p.evaluated);
     }
     if timing {
         eprintln!("evaluate: {:?}", t0.elapsed());
@@ -195,6 +221,96 @@ pub fn analyze_with(
         rule_errors: errors.into_iter().collect(),
         facts,
     }
+}
+
+/// A rule with its native prefilters for one kind of element.
+struct Prepared<'c> {
+    rule: &'c CompiledRule,
+    condition: prefilter::Prefilter,
+    /// One per question; `None` for a question without `when` (asked when the rule fires).
+    questions: Vec<Option<prefilter::Prefilter>>,
+}
+
+impl Prepared<'_> {
+    /// Whether anything of the rule (condition or a question) may hold on these facts.
+    fn may_matter(&self, facts: &serde_json::Value) -> bool {
+        let fires = self.condition.may_hold(facts);
+        fires
+            || self
+                .questions
+                .iter()
+                .any(|q| q.as_ref().is_some_and(|q| q.may_hold(facts)))
+    }
+}
+
+#[derive(Default)]
+struct Partial {
+    threats: Vec<Threat>,
+    questions: Vec<Question>,
+    errors: Vec<RuleError>,
+    evaluated: BTreeSet<String>,
+}
+
+fn evaluate_chunk(
+    elements: &[&Element],
+    rule_cache: &BTreeMap<Target, Vec<Prepared>>,
+    system_json: &serde_json::Value,
+    sources: Option<&SourceMap>,
+) -> Partial {
+    let root = root_context(system_json);
+    let mut out = Partial::default();
+    let use_prefilter = std::env::var_os("THREATWRIGHT_NO_PREFILTER").is_none();
+
+    for el in elements {
+        let Some(rules) = rule_cache.get(&el.target).filter(|r| !r.is_empty()) else {
+            continue;
+        };
+        let json = el.facts.to_json();
+        let mut ctx = None;
+        for prepared in rules {
+            let rule = prepared.rule;
+            if !out.evaluated.contains(rule.id()) {
+                out.evaluated.insert(rule.id().to_owned());
+            }
+            if use_prefilter && !prepared.may_matter(&json) {
+                continue;
+            }
+            let ctx = ctx.get_or_insert_with(|| {
+                let mut c = root.new_inner_scope();
+                if el.var != "s" {
+                    c.add_variable_from_value(el.var, to_cel(&json));
+                }
+                c
+            });
+
+            match evaluate(rule, ctx) {
+                Err(message) => out.errors.push(RuleError {
+                    rule: rule.id().to_owned(),
+                    element: el.id.clone(),
+                    message,
+                }),
+                Ok(res) => {
+                    for q in &res.questions {
+                        out.questions.push(Question {
+                            element: el.id.clone(),
+                            rule: rule.id().to_owned(),
+                            question: q.clone(),
+                        });
+                    }
+                    if res.fired {
+                        out.threats.push(make_threat(
+                            rule,
+                            el,
+                            res.evidence,
+                            res.questions,
+                            sources,
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 fn make_threat(
