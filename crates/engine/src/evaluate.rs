@@ -111,10 +111,7 @@ pub fn root_context(system: &Json) -> Context<'static, 'static> {
     ctx
 }
 
-pub fn rules_for<'c>(
-    catalog: &'c Catalog,
-    target: threatwright_catalog::Target,
-) -> Vec<&'c CompiledRule> {
+pub fn rules_for(catalog: &Catalog, target: threatwright_catalog::Target) -> Vec<&CompiledRule> {
     catalog
         .rules
         .iter()

@@ -218,10 +218,9 @@ pub fn compute(model: &Model) -> Facts {
     // Exposure: forward along flows from untrusted principals.
     let mut reach: Vec<Vec<usize>> = vec![Vec::new(); n];
     let mut stack: Vec<usize> = Vec::new();
-    for i in 0..n {
-        let c = g.component(i);
-        if taint::is_principal(&g, i) || c.exposure == Some(Exposure::Internet) {
-            reach[i].push(i);
+    for (i, r) in reach.iter_mut().enumerate() {
+        if taint::is_principal(&g, i) || g.component(i).exposure == Some(Exposure::Internet) {
+            r.push(i);
             stack.push(i);
         }
     }
