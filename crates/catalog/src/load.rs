@@ -200,23 +200,29 @@ fn check_id(id: &threatwright_model::types::Id, stem: &str, diags: &mut Vec<Diag
 fn expr_error(text: &Text, what: &str, e: crate::compile::ExprError) -> Diagnostic {
     let mut help = String::from("see docs/catalog-format.md for the facts a condition may use");
     if let Some(off) = e.offset {
-        let line_idx = text.name[..text
+        let byte = text
             .name
             .char_indices()
             .nth(off)
-            .map_or(text.name.len(), |(i, _)| i)]
-            .matches('\n')
-            .count();
-        let line = text.name.lines().nth(line_idx).unwrap_or("");
-        let line_start: usize = text
-            .name
-            .lines()
-            .take(line_idx)
-            .map(|l| l.chars().count() + 1)
-            .sum();
-        let col = off.saturating_sub(line_start);
+            .map_or(text.name.len(), |(i, _)| i);
+        let lines: Vec<&str> = text.name.lines().collect();
+        let mut line_idx = text.name[..byte].matches('\n').count();
+        let mut col = off.saturating_sub(
+            lines
+                .iter()
+                .take(line_idx)
+                .map(|l| l.chars().count() + 1)
+                .sum::<usize>(),
+        );
+        // An error at the end of the text is shown at the end of its last line.
+        while line_idx > 0 && lines.get(line_idx).is_none_or(|l| l.trim().is_empty()) {
+            line_idx -= 1;
+            col = lines[line_idx].chars().count();
+        }
+        let line = lines.get(line_idx).copied().unwrap_or("");
         help = format!(
-            "at column {} of the expression:\n    {line}\n    {}^\n{help}",
+            "at line {}, column {} of the expression:\n    {line}\n    {}^\n{help}",
+            line_idx + 1,
             col + 1,
             " ".repeat(col)
         );

@@ -309,3 +309,188 @@ fn init_without_template_off_a_terminal_fails_clearly() {
         "choose a template with --template",
     ));
 }
+
+#[test]
+fn analyze_prints_a_summary_and_exits_0() {
+    tw().args(["analyze", "examples/rag-support-assistant.yaml"])
+        .assert()
+        .code(0)
+        .stdout(
+            predicate::str::contains("Top threats:").and(predicate::str::contains(
+                "indirect-prompt-injection@support-agent",
+            )),
+        );
+}
+
+#[test]
+fn analyze_json_is_complete_and_byte_identical_between_runs() {
+    let run = || {
+        tw().args([
+            "analyze",
+            "--format",
+            "json",
+            "examples/multi-agent-research.yaml",
+        ])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone()
+    };
+    let first = run();
+    assert_eq!(first, run(), "two runs differ");
+    let v: serde_json::Value = serde_json::from_slice(&first).unwrap();
+    assert_eq!(v["format_version"], 1);
+    let t = &v["threats"][0];
+    for key in [
+        "id",
+        "rule",
+        "title",
+        "elements",
+        "stride",
+        "lifecycle",
+        "references",
+        "evidence",
+        "mitigations",
+        "owner_role",
+        "severity",
+        "location",
+    ] {
+        assert!(!t[key].is_null(), "threat lacks {key}: {t}");
+    }
+    for key in [
+        "atlas",
+        "owasp_llm",
+        "owasp_ml",
+        "cwe",
+        "cosai",
+        "nist_ai_100_2",
+    ] {
+        assert!(t["references"][key].is_array(), "references lack {key}");
+    }
+    assert!(v["questions"].is_array());
+    assert!(
+        v["facts"]["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == "researcher-agent" && c["trifecta"] == true)
+    );
+    assert!(t["location"]["line"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn analyze_refuses_an_invalid_model() {
+    tw().args([
+        "analyze",
+        "crates/model/tests/fixtures/invalid/bad-enums.yaml",
+    ])
+    .assert()
+    .code(1)
+    .stdout(predicate::str::contains("fix them to analyze it"));
+}
+
+#[test]
+fn user_rules_are_loaded_tested_and_applied() {
+    let good = "crates/cli/tests/fixtures/rules/good";
+    tw().args(["rules", "test", good])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "1 rules, 2 tests: 1 passed, 0 failed",
+        ));
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.yaml");
+    std::fs::write(&model, "threatwright: 1\nzones:\n  - { id: internet, trust: untrusted }\n  - { id: corp, trust: internal }\ncomponents:\n  - { id: visitor, kind: user, zone: internet, population: public }\n  - { id: debug-api, kind: api, zone: corp, tags: [debug] }\nflows:\n  - { from: visitor, to: debug-api }\n").unwrap();
+    tw().args(["analyze", "--rules", good, model.to_str().unwrap()])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("public-debug-endpoint@debug-api"));
+    tw().args(["rules", "list", "--rules", good])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("public-debug-endpoint"));
+    tw().args(["rules", "show", "indirect-prompt-injection"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("## Attack steps"));
+    tw().args(["rules", "show", "indirect-prompt-injektion"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "did you mean `indirect-prompt-injection`?",
+        ));
+}
+
+#[test]
+fn a_broken_rule_gets_precise_errors() {
+    let out = tw()
+        .args(["rules", "test", "crates/cli/tests/fixtures/rules/broken"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    insta::assert_snapshot!("broken-rule", String::from_utf8(out).unwrap());
+}
+
+#[test]
+fn a_failing_rule_test_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(
+        repo().join("crates/cli/tests/fixtures/rules/good/public-debug-endpoint.yaml"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("public-debug-endpoint.yaml"),
+        text.replace("c.exposed", "c.exposed && c.kind == \"service\""),
+    )
+    .unwrap();
+    tw().args(["rules", "test", dir.path().to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "expected `public-debug-endpoint@debug-api`, found []",
+        ));
+}
+
+#[test]
+fn the_builtin_catalog_passes_its_own_tests() {
+    tw().args(["rules", "test"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(" 0 failed"));
+}
+
+#[test]
+fn gen_writes_models_that_validate() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("g.yaml");
+    tw().args([
+        "gen",
+        "--components",
+        "300",
+        "--flows",
+        "1200",
+        "-o",
+        p.to_str().unwrap(),
+    ])
+    .assert()
+    .code(0);
+    tw().args(["validate", p.to_str().unwrap()])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("300 components, 1200 flows"));
+    tw().args([
+        "gen",
+        "--components",
+        "5",
+        "--flows",
+        "5",
+        "--format",
+        "pytm",
+    ])
+    .assert()
+    .code(0)
+    .stdout(predicate::str::contains("from pytm import"));
+}

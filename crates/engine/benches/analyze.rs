@@ -1,1 +1,32 @@
-fn main() {}
+//! Load + analysis time on synthetic models of growing size (`threatwright gen`).
+//! Run: `cargo bench -p threatwright-engine`.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use std::hint::black_box;
+use threatwright_catalog::{builtin_sources, load};
+use threatwright_engine::{analyze, synth};
+use threatwright_model::{Limits, load_str};
+
+fn bench(c: &mut Criterion) {
+    let mut diags = Vec::new();
+    let catalog = load(builtin_sources(), &mut diags);
+    let mut group = c.benchmark_group("analyze");
+    group.sample_size(10);
+    for (n, m) in [(200, 800), (2_000, 8_000), (10_000, 50_000)] {
+        let text = synth::yaml(n, m);
+        let limits = Limits::default();
+        group.bench_function(format!("load {n}x{m}"), |b| {
+            b.iter(|| black_box(load_str("synthetic.yaml", &text, &limits)))
+        });
+        let model = load_str("synthetic.yaml", &text, &limits)
+            .model
+            .expect("the synthetic model is valid");
+        group.bench_function(format!("analyze {n}x{m}"), |b| {
+            b.iter(|| black_box(analyze(&model, &catalog, None)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -28,8 +28,12 @@ pub fn run(cmd: &RulesCommand, out: &mut dyn Write) -> anyhow::Result<Exit> {
                 }
                 load_checked(sources, out)?
             } else {
-                // The rules under test come from PATH; the base catalog contributes its controls.
-                sources.retain(|s| s.path.components().any(|c| c.as_os_str() == "controls"));
+                // The rules under test come from PATH; the base catalog contributes its controls and framework ids.
+                sources.retain(|s| {
+                    s.path
+                        .components()
+                        .any(|c| c.as_os_str() == "controls" || c.as_os_str() == "frameworks")
+                });
                 for p in paths {
                     if p.is_dir() {
                         sources.extend(dir_sources(p)?);
