@@ -60,6 +60,13 @@ pub struct ComponentFacts {
     pub writer_kinds: Vec<&'static str>,
     pub untrusted_writers: bool,
     pub delegates: Vec<String>,
+    pub own_tools: Vec<String>,
+    pub own_actions: Vec<&'static str>,
+    pub exfiltration_channels: Vec<String>,
+    pub stored_sensitivity: i64,
+    pub used_by_agents: Vec<String>,
+    pub llm: Json,
+    pub retrieval_access_control: &'static str,
     pub decisions_about_people: bool,
 }
 
@@ -75,6 +82,10 @@ pub struct FlowFacts {
     pub crosses_boundary: bool,
     pub inbound_from_untrusted: bool,
     pub attrs: Json,
+    pub from_attrs: Json,
+    pub to_attrs: Json,
+    pub sends: Vec<String>,
+    pub receives: Vec<String>,
     pub data: Vec<String>,
     pub sensitivity: i64,
     pub data_categories: Vec<&'static str>,
@@ -93,6 +104,7 @@ pub struct DataFacts {
     pub seen_by_kinds: Vec<&'static str>,
     pub reaches_training: bool,
     pub reaches_partner: bool,
+    pub controls: Vec<String>,
     pub attrs: Json,
 }
 
@@ -421,6 +433,10 @@ pub fn compute(model: &Model) -> Facts {
 
         // Tools and actions.
         let mut tool_set: BTreeSet<usize> = BTreeSet::new();
+        let own_tools: BTreeSet<usize> = match c.kind() {
+            ComponentKind::Agent => tools_of(i),
+            _ => BTreeSet::new(),
+        };
         let delegates = if c.kind() == ComponentKind::Agent {
             delegates_of(i)
         } else {
@@ -449,6 +465,16 @@ pub fn compute(model: &Model) -> Facts {
         let mut actions = BTreeSet::new();
         let mut unapproved = BTreeSet::new();
         let mut exfiltration = c.egress == Some(Egress::Open);
+        let mut channels: BTreeSet<String> = BTreeSet::new();
+        if exfiltration {
+            channels.insert("egress".into());
+        }
+        let mut own_actions = BTreeSet::new();
+        for &ti in &own_tools {
+            if let Some(ta) = g.component(ti).tool() {
+                own_actions.extend(ta.actions.iter().map(|a| a.as_str()));
+            }
+        }
         for &ti in &tool_set {
             let tl = g.component(ti);
             let Some(ta) = tl.tool() else { continue };
@@ -465,6 +491,7 @@ pub fn compute(model: &Model) -> Facts {
                 ) && ta.recipients != Some(Recipients::Allowlist)
                 {
                     exfiltration = true;
+                    channels.insert(tl.id.name.clone());
                 }
             }
         }
@@ -475,6 +502,9 @@ pub fn compute(model: &Model) -> Facts {
             == Some(true)
         {
             exfiltration = true;
+            if let Some(l) = llm_behind(&g, c) {
+                channels.insert(l.id.name.clone());
+            }
         }
         let changes_state = actions.iter().any(|a| {
             matches!(
@@ -577,6 +607,19 @@ pub fn compute(model: &Model) -> Facts {
                 .and_then(|m| g.index.get(m.as_str()))
                 .is_some_and(|j| g.component(*j).decisions_about_people == Some(true));
         let output_checks = output_checks(&g, i);
+        let stored_sensitivity = c.stores.iter().map(|d| g.classification_level(d)).max().unwrap_or(0);
+        let used_by_agents: Vec<String> = agents_of_llm.get(&i).into_iter().flatten().map(|a| g.component(*a).id.name.clone()).collect();
+        let llm_json = match llm_behind(&g, c) {
+            Some(l) => {
+                let mut v = stated(serde_json::to_value(l).unwrap_or(Json::Null));
+                if let Json::Object(m) = &mut v {
+                    m.insert("id".into(), l.id.name.clone().into());
+                }
+                v
+            }
+            None => Json::Object(Map::new()),
+        };
+        let retrieval_access_control = retrieval_acl(&g, i);
         let mut attrs = stated(serde_json::to_value(c).unwrap_or(Json::Null));
         if let Json::Object(m) = &mut attrs {
             for k in ["id", "kind", "zone", "name"] {
@@ -646,6 +689,13 @@ pub fn compute(model: &Model) -> Facts {
                 .iter()
                 .map(|d| g.component(*d).id.name.clone())
                 .collect(),
+            own_tools: own_tools.iter().map(|t| g.component(*t).id.name.clone()).collect(),
+            own_actions: own_actions.into_iter().collect(),
+            exfiltration_channels: channels.into_iter().collect(),
+            stored_sensitivity,
+            used_by_agents,
+            llm: llm_json,
+            retrieval_access_control,
             decisions_about_people,
         });
     }
@@ -714,6 +764,10 @@ pub fn compute(model: &Model) -> Facts {
                 ),
                 data: cap(ids),
                 controls: controls_of(&id),
+                from_attrs: a.map_or(Json::Object(Map::new()), |c| component_attrs(c)),
+                to_attrs: b.map_or(Json::Object(Map::new()), |c| component_attrs(c)),
+                sends: f.sends.iter().map(|d| d.name.clone()).collect(),
+                receives: f.receives.iter().map(|d| d.name.clone()).collect(),
                 id,
             }
         })
@@ -765,6 +819,7 @@ pub fn compute(model: &Model) -> Facts {
                         Some(Trust::Partner | Trust::Untrusted)
                     )
                 }),
+                controls: controls_of(d.id.as_str()),
                 attrs,
             }
         })
@@ -805,6 +860,40 @@ pub fn compute(model: &Model) -> Facts {
         flows,
         data,
     }
+}
+
+/// A component's stated attributes (without its identity), as rules see them in `attrs`.
+fn component_attrs(c: &Component) -> Json {
+    let mut attrs = stated(serde_json::to_value(c).unwrap_or(Json::Null));
+    if let Json::Object(m) = &mut attrs {
+        for k in ["id", "zone", "name"] {
+            m.remove(k);
+        }
+    }
+    attrs
+}
+
+/// The access control that binds retrieval through component `i`: for a retriever the
+/// stricter of its own and its sources' setting; for a vector store its own.
+fn retrieval_acl(g: &Graph, i: usize) -> &'static str {
+    let c = g.component(i);
+    let rank = |a: Option<AccessControl>| match a {
+        Some(AccessControl::PerUser) => 3,
+        Some(AccessControl::Tenant) => 2,
+        Some(AccessControl::None) => 1,
+        None => 0,
+    };
+    let own = c.retriever().and_then(|r| r.access_control).or(c.vector_store().and_then(|v| v.access_control));
+    let mut best = own;
+    if let Some(r) = c.retriever() {
+        for s in &r.sources {
+            let theirs = g.index.get(s.as_str()).and_then(|j| g.component(*j).vector_store()).and_then(|v| v.access_control);
+            if rank(theirs) > rank(best) {
+                best = theirs;
+            }
+        }
+    }
+    best.map_or("", |a| a.as_str())
 }
 
 /// The llm component itself, or the one an agent uses.
