@@ -25,6 +25,14 @@ pub enum Command {
     /// Exit status: 0 when the analysis ran, 1 when the model has errors, 2 when a file
     /// cannot be read or the catalog is broken.
     Analyze(AnalyzeArgs),
+    /// Gate a pipeline: exit 1 when an open threat at or above a level remains.
+    ///
+    /// Accepted, mitigated, transferred and false-positive threats do not count; expired
+    /// acceptances do. With --baseline, only threats new or worse than in the baseline
+    /// count. Exit status: 0 pass, 1 gate failed or the model has errors, 2 tool failure.
+    Check(CheckArgs),
+    /// What changed between two versions of a model: threats, risk, elements, flows.
+    Diff(DiffArgs),
     /// List, show and test the threat rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -58,12 +66,14 @@ pub enum GenFormat {
 
 #[derive(Args, Debug)]
 pub struct AnalyzeArgs {
-    /// The model file (YAML or JSON); `-` reads standard input.
+    /// The model file (YAML or JSON); `-` reads standard input; `git:REV:path` a committed version.
     #[arg(value_name = "MODEL")]
-    pub model: PathBuf,
+    pub model: String,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+    #[command(flatten)]
+    pub policy: crate::analysis_args::PolicyArgs,
     /// How many threats and questions the human format lists.
     #[arg(long, default_value_t = 15)]
     pub top: usize,
@@ -71,6 +81,84 @@ pub struct AnalyzeArgs {
     pub catalog: crate::catalog_args::CatalogArgs,
     #[command(flatten)]
     pub limits: LimitArgs,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Readable summary.
+    Human,
+    /// The whole assessment (docs/analysis-json.md).
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// JUnit XML, for CI test reports.
+    Junit,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum Level {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Level {
+    pub fn severity(self) -> threatwright_engine::Severity {
+        use threatwright_engine::Severity as S;
+        match self {
+            Level::Low => S::Low,
+            Level::Medium => S::Medium,
+            Level::High => S::High,
+            Level::Critical => S::Critical,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// The model file; `git:REV:path` reads a committed version.
+    #[arg(value_name = "MODEL")]
+    pub model: String,
+    /// Fail when an open threat's residual risk is at or above this level.
+    #[arg(long, value_enum, default_value_t = Level::High)]
+    pub fail_on: Level,
+    /// An earlier version of the model (a file or git:REV:path): fail only on threats that
+    /// are new or worse than in it.
+    #[arg(long, value_name = "OLD")]
+    pub baseline: Option<String>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+    #[command(flatten)]
+    pub policy: crate::analysis_args::PolicyArgs,
+    #[command(flatten)]
+    pub catalog: crate::catalog_args::CatalogArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    /// The earlier model (a file or git:REV:path).
+    pub old: String,
+    /// The later model (a file or git:REV:path).
+    pub new: String,
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
+    #[command(flatten)]
+    pub policy: crate::analysis_args::PolicyArgs,
+    #[command(flatten)]
+    pub catalog: crate::catalog_args::CatalogArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Human,
+    Json,
+    /// For a pull-request comment.
+    Markdown,
 }
 
 #[derive(Subcommand, Debug)]

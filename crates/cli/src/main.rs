@@ -1,6 +1,7 @@
 //! The `threatwright` command. Thin: it parses arguments, calls the library crates and
 //! turns outcomes into exit statuses (0 clean, 1 findings, 2 failure).
 
+mod analysis_args;
 mod args;
 mod catalog_args;
 mod commands;
@@ -19,6 +20,8 @@ fn main() {
         args::Command::Validate(a) => commands::validate::run(a, &mut out),
         args::Command::Schema(a) => commands::schema::run(a, &mut out),
         args::Command::Analyze(a) => commands::analyze::run(a, &mut out),
+        args::Command::Check(a) => commands::check::run(a, &mut out),
+        args::Command::Diff(a) => commands::diff::run(a, &mut out),
         args::Command::Rules(a) => commands::rules::run(a, &mut out),
         args::Command::Gen(a) => commands::gen_model::run(a, &mut out),
         args::Command::Init(a) => commands::init::run(a, &mut std::io::stdin().lock(), &mut out),

@@ -12,7 +12,9 @@ use std::collections::BTreeMap;
 
 pub const FORMAT_VERSION: u32 = 1;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Low,
@@ -29,6 +31,16 @@ impl Severity {
             5..=9 => Severity::Medium,
             10..=16 => Severity::High,
             _ => Severity::Critical,
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "low" => Some(Severity::Low),
+            "medium" => Some(Severity::Medium),
+            "high" => Some(Severity::High),
+            "critical" => Some(Severity::Critical),
+            _ => None,
         }
     }
 
@@ -63,6 +75,16 @@ pub struct Mitigations {
 }
 
 #[derive(Clone, Debug, Serialize)]
+pub struct Residual {
+    pub likelihood: u32,
+    pub impact: u32,
+    pub score: u32,
+    pub severity: Severity,
+    /// Controls whose effect was applied.
+    pub reduced_by: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
 pub struct Location {
     pub file: String,
     pub line: u32,
@@ -80,10 +102,26 @@ pub struct Threat {
     pub element_kind: String,
     pub stride: Vec<&'static str>,
     pub lifecycle: &'static str,
+    /// The rule's base values, before the modifiers in `factors`.
+    pub base_likelihood: u32,
+    pub base_impact: u32,
+    /// Inherent risk: after modifiers, before controls.
     pub likelihood: u32,
     pub impact: u32,
     pub score: u32,
     pub severity: Severity,
+    /// Every factor that set the likelihood and impact, in words.
+    pub factors: Vec<String>,
+    pub business_impact: String,
+    /// Risk after the recommended controls that are implemented or verified.
+    pub residual: Residual,
+    /// open, in-progress, mitigated, accepted, false-positive, transferred (from `risks:`;
+    /// an expired acceptance is open).
+    pub status: &'static str,
+    pub tracking: Option<crate::tracking::Tracking>,
+    pub incidents: Vec<String>,
+    pub assumptions: Vec<String>,
+    pub decisions: Vec<String>,
     pub confidence: &'static str,
     pub references: ReferenceIds,
     pub evidence: Vec<String>,
@@ -103,6 +141,9 @@ pub struct Question {
 #[derive(Clone, Debug, Serialize)]
 pub struct Summary {
     pub threats: usize,
+    /// Threats still open (open, in-progress, or an expired acceptance).
+    pub open: usize,
+    pub by_status: BTreeMap<&'static str, usize>,
     pub by_severity: BTreeMap<&'static str, usize>,
     pub by_stride: BTreeMap<&'static str, usize>,
     pub by_lifecycle: BTreeMap<&'static str, usize>,
@@ -119,5 +160,16 @@ pub struct Assessment {
     pub threats: Vec<Threat>,
     pub questions: Vec<Question>,
     pub rule_errors: Vec<RuleError>,
+    /// Problems with `risks:` entries: orphans and expired acceptances.
+    pub tracking_warnings: Vec<crate::tracking::TrackingWarning>,
+    pub plan: crate::plan::Plan,
+    pub policy: crate::score::Policy,
     pub facts: Facts,
+}
+
+impl Threat {
+    /// Whether the threat still needs action (not mitigated, accepted, transferred or a false positive).
+    pub fn is_open(&self) -> bool {
+        matches!(self.status, "open" | "in-progress")
+    }
 }

@@ -607,8 +607,18 @@ pub fn compute(model: &Model) -> Facts {
                 .and_then(|m| g.index.get(m.as_str()))
                 .is_some_and(|j| g.component(*j).decisions_about_people == Some(true));
         let output_checks = output_checks(&g, i);
-        let stored_sensitivity = c.stores.iter().map(|d| g.classification_level(d)).max().unwrap_or(0);
-        let used_by_agents: Vec<String> = agents_of_llm.get(&i).into_iter().flatten().map(|a| g.component(*a).id.name.clone()).collect();
+        let stored_sensitivity = c
+            .stores
+            .iter()
+            .map(|d| g.classification_level(d))
+            .max()
+            .unwrap_or(0);
+        let used_by_agents: Vec<String> = agents_of_llm
+            .get(&i)
+            .into_iter()
+            .flatten()
+            .map(|a| g.component(*a).id.name.clone())
+            .collect();
         let llm_json = match llm_behind(&g, c) {
             Some(l) => {
                 let mut v = stated(serde_json::to_value(l).unwrap_or(Json::Null));
@@ -689,7 +699,10 @@ pub fn compute(model: &Model) -> Facts {
                 .iter()
                 .map(|d| g.component(*d).id.name.clone())
                 .collect(),
-            own_tools: own_tools.iter().map(|t| g.component(*t).id.name.clone()).collect(),
+            own_tools: own_tools
+                .iter()
+                .map(|t| g.component(*t).id.name.clone())
+                .collect(),
             own_actions: own_actions.into_iter().collect(),
             exfiltration_channels: channels.into_iter().collect(),
             stored_sensitivity,
@@ -764,8 +777,8 @@ pub fn compute(model: &Model) -> Facts {
                 ),
                 data: cap(ids),
                 controls: controls_of(&id),
-                from_attrs: a.map_or(Json::Object(Map::new()), |c| component_attrs(c)),
-                to_attrs: b.map_or(Json::Object(Map::new()), |c| component_attrs(c)),
+                from_attrs: a.map_or(Json::Object(Map::new()), component_attrs),
+                to_attrs: b.map_or(Json::Object(Map::new()), component_attrs),
                 sends: f.sends.iter().map(|d| d.name.clone()).collect(),
                 receives: f.receives.iter().map(|d| d.name.clone()).collect(),
                 id,
@@ -883,11 +896,18 @@ fn retrieval_acl(g: &Graph, i: usize) -> &'static str {
         Some(AccessControl::None) => 1,
         None => 0,
     };
-    let own = c.retriever().and_then(|r| r.access_control).or(c.vector_store().and_then(|v| v.access_control));
+    let own = c
+        .retriever()
+        .and_then(|r| r.access_control)
+        .or(c.vector_store().and_then(|v| v.access_control));
     let mut best = own;
     if let Some(r) = c.retriever() {
         for s in &r.sources {
-            let theirs = g.index.get(s.as_str()).and_then(|j| g.component(*j).vector_store()).and_then(|v| v.access_control);
+            let theirs = g
+                .index
+                .get(s.as_str())
+                .and_then(|j| g.component(*j).vector_store())
+                .and_then(|v| v.access_control);
             if rank(theirs) > rank(best) {
                 best = theirs;
             }

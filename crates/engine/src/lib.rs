@@ -10,10 +10,13 @@ pub mod assessment;
 pub mod evaluate;
 pub mod facts;
 pub mod graph;
+pub mod plan;
 pub mod prefilter;
 pub mod ruletest;
+pub mod score;
 pub mod synth;
 pub mod taint;
+pub mod tracking;
 
 pub use assessment::{Assessment, Question, Severity, Threat};
 
@@ -60,7 +63,7 @@ struct Element<'a> {
 /// Analyses `model` with `catalog`. `sources` (from loading) gives findings their
 /// `file:line:col`.
 pub fn analyze(model: &Model, catalog: &Catalog, sources: Option<&SourceMap>) -> Assessment {
-    analyze_with(model, catalog, sources, None)
+    analyze_opts(model, catalog, sources, &Options::default())
 }
 
 /// As [`analyze`], evaluating only the rule `only` when given (rule tests run each rule
@@ -71,6 +74,44 @@ pub fn analyze_with(
     sources: Option<&SourceMap>,
     only: Option<&str>,
 ) -> Assessment {
+    analyze_opts(
+        model,
+        catalog,
+        sources,
+        &Options {
+            only: only.map(str::to_owned),
+            ..Options::default()
+        },
+    )
+}
+
+/// How to analyse: the risk policy, the day acceptances expire against, and an optional
+/// single rule.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub policy: score::Policy,
+    pub today: tracking::Day,
+    pub only: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            policy: score::Policy::default(),
+            today: tracking::today(),
+            only: None,
+        }
+    }
+}
+
+/// The full analysis with explicit [`Options`].
+pub fn analyze_opts(
+    model: &Model,
+    catalog: &Catalog,
+    sources: Option<&SourceMap>,
+    opts: &Options,
+) -> Assessment {
+    let only = opts.only.as_deref();
     let t0 = std::time::Instant::now();
     let facts = facts::compute(model);
     let timing = std::env::var_os("THREATWRIGHT_TIMING").is_some();
@@ -184,10 +225,23 @@ pub fn analyze_with(
     if timing {
         eprintln!("evaluate: {:?}", t0.elapsed());
     }
-    threats.sort_by(|a: &Threat, b: &Threat| b.score.cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+    threats.sort_by(|a, b| a.id.cmp(&b.id));
     threats.dedup_by(|a, b| a.id == b.id);
+    score_threats(&mut threats, model, &facts, catalog, opts);
+    threats.sort_by(|a: &Threat, b: &Threat| {
+        b.residual
+            .score
+            .cmp(&a.residual.score)
+            .then_with(|| b.score.cmp(&a.score))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    let ids: Vec<&str> = threats.iter().map(|t| t.id.as_str()).collect();
+    let tracking_warnings = tracking::warnings(model, &ids, opts.today);
+    let plan = plan::build(&threats, model, catalog);
     let mut summary = Summary {
         threats: threats.len(),
+        open: threats.iter().filter(|t| t.is_open()).count(),
+        by_status: BTreeMap::new(),
         by_severity: BTreeMap::new(),
         by_stride: BTreeMap::new(),
         by_lifecycle: BTreeMap::new(),
@@ -206,6 +260,7 @@ pub fn analyze_with(
         );
     }
     for t in &threats {
+        *summary.by_status.entry(t.status).or_default() += 1;
         for s in &t.stride {
             *summary.by_stride.entry(s).or_default() += 1;
         }
@@ -219,7 +274,119 @@ pub fn analyze_with(
         threats,
         questions: questions.into_iter().collect(),
         rule_errors: errors.into_iter().collect(),
+        tracking_warnings,
+        plan,
+        policy: opts.policy.clone(),
         facts,
+    }
+}
+
+/// Scores every threat: modifiers with their factors, the band on the policy's matrix,
+/// residual risk after the controls in place, and the status and links from tracking.
+fn score_threats(
+    threats: &mut [Threat],
+    model: &Model,
+    facts: &facts::Facts,
+    catalog: &Catalog,
+    opts: &Options,
+) {
+    let comp: std::collections::HashMap<&str, &facts::ComponentFacts> = facts
+        .components
+        .iter()
+        .map(|c| (c.id.as_str(), c))
+        .collect();
+    let flow: std::collections::HashMap<&str, &facts::FlowFacts> =
+        facts.flows.iter().map(|f| (f.id.as_str(), f)).collect();
+    let system_name = model
+        .system
+        .as_ref()
+        .map(|s| s.name.clone().unwrap_or_else(|| s.id.name.clone()))
+        .unwrap_or_default();
+    for t in threats.iter_mut() {
+        let el = t.elements[0].as_str();
+        let incidents: Vec<String> = model
+            .incidents
+            .iter()
+            .filter(|i| {
+                i.threats
+                    .iter()
+                    .any(|p| tracking::bears_on(p, &t.id, &t.elements))
+            })
+            .map(|i| i.id.name.clone())
+            .collect();
+        let scored = score::modifiers(
+            t.base_likelihood,
+            t.base_impact,
+            comp.get(el).copied(),
+            flow.get(el).copied(),
+            &t.stride,
+            t.lifecycle,
+            facts.system.criticality,
+            incidents.len(),
+        );
+        t.likelihood = scored.likelihood;
+        t.impact = scored.impact;
+        t.score = t.likelihood * t.impact;
+        t.severity = opts.policy.band(t.likelihood, t.impact);
+        t.factors = scored.factors;
+        t.incidents = incidents;
+        let description = model.component(el).and_then(|c| c.description.as_deref());
+        let name = model
+            .component(el)
+            .and_then(|c| c.name.clone())
+            .unwrap_or_else(|| el.to_owned());
+        t.business_impact = score::business_impact(&t.stride, &name, description, &system_name);
+        let (mut dl, mut di) = (0, 0);
+        for c in &t.mitigations.present {
+            if let Some(e) = catalog
+                .controls
+                .get(c.as_str())
+                .and_then(|c| c.effect.as_ref())
+            {
+                dl += e.likelihood.unwrap_or(0);
+                di += e.impact.unwrap_or(0);
+            }
+        }
+        let (rl, ri) = plan::reduced(t.likelihood, t.impact, dl.min(3), di.min(3));
+        t.residual = Residual {
+            likelihood: rl,
+            impact: ri,
+            score: rl * ri,
+            severity: opts.policy.band(rl, ri),
+            reduced_by: t.mitigations.present.clone(),
+        };
+        if let Some(entry) = tracking::entry_for(model, &t.id) {
+            let tr = tracking::tracking_of(entry, opts.today);
+            t.status = if tr.expired {
+                "open"
+            } else {
+                entry.status.as_str()
+            };
+            if let Some(o) = tr.owner {
+                t.owner_role = o;
+            }
+            t.tracking = Some(tr);
+        }
+        t.assumptions = model
+            .assumptions
+            .iter()
+            .filter(|a| {
+                a.affects
+                    .iter()
+                    .any(|p| tracking::bears_on(p, &t.id, &t.elements))
+            })
+            .map(|a| a.id.name.clone())
+            .collect();
+        t.decisions = model
+            .decisions
+            .iter()
+            .filter(|d| {
+                d.addresses
+                    .iter()
+                    .any(|p| tracking::bears_on(p, &t.id, &t.elements))
+            })
+            .map(|d| d.id.name.clone())
+            .collect();
     }
 }
 
@@ -350,10 +517,26 @@ fn make_threat(
         element_kind: el.kind.clone(),
         stride: r.stride.iter().map(|s| s.as_str()).collect(),
         lifecycle: r.lifecycle.as_str(),
+        base_likelihood: r.likelihood,
+        base_impact: r.impact,
         likelihood: r.likelihood,
         impact: r.impact,
         score,
         severity: Severity::from_score(score),
+        factors: Vec::new(),
+        business_impact: String::new(),
+        residual: Residual {
+            likelihood: r.likelihood,
+            impact: r.impact,
+            score,
+            severity: Severity::from_score(score),
+            reduced_by: Vec::new(),
+        },
+        status: "open",
+        tracking: None,
+        incidents: Vec::new(),
+        assumptions: Vec::new(),
+        decisions: Vec::new(),
         confidence: r.confidence.map_or("medium", |c| c.as_str()),
         references: ReferenceIds {
             atlas: ids(|x| &x.atlas),

@@ -1,14 +1,22 @@
 //! `threatwright analyze`: the threats of a model, ranked, with why.
 
 use super::Exit;
-use crate::args::{AnalyzeArgs, Format};
+use crate::analysis_args::load_model;
+use crate::args::{AnalyzeArgs, ReportFormat};
 use crate::render::HumanRenderer;
 use std::io::Write;
-use threatwright_engine::{Assessment, Severity, analyze};
-use threatwright_model::load_path;
+use threatwright_catalog::Catalog;
+use threatwright_engine::{Assessment, Options, Severity, analyze_opts};
 
-pub fn run(args: &AnalyzeArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
-    let loaded = load_path(&args.model, &args.limits.limits())?;
+/// Loads `spec` and analyses it; prints the model's errors and returns `None` when it has any.
+pub fn load_and_analyze(
+    spec: &str,
+    limits: &threatwright_model::Limits,
+    catalog: &Catalog,
+    opts: &Options,
+    out: &mut dyn Write,
+) -> anyhow::Result<Option<(threatwright_model::Loaded, Assessment)>> {
+    let loaded = load_model(spec, limits)?;
     let Some(model) = &loaded.model else {
         let r = HumanRenderer::new(&loaded.sources, false);
         for d in loaded.diagnostics.iter().filter(|d| d.is_error()) {
@@ -16,22 +24,43 @@ pub fn run(args: &AnalyzeArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
         }
         writeln!(
             out,
-            "✗ {}: the model has errors; fix them to analyze it (see `threatwright validate`)",
-            args.model.display()
+            "✗ {spec}: the model has errors; fix them to analyze it (see `threatwright validate`)"
         )?;
-        return Ok(Exit::Findings);
+        return Ok(None);
     };
+    let a = analyze_opts(model, catalog, Some(&loaded.sources), opts);
+    Ok(Some((loaded, a)))
+}
+
+pub fn run(args: &AnalyzeArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let opts = args.policy.options(&args.model)?;
     let Some(catalog) = args.catalog.load(out)? else {
         writeln!(out, "✗ the rule catalog has errors")?;
         return Ok(Exit::Failure);
     };
-    let assessment = analyze(model, &catalog, Some(&loaded.sources));
+    let Some((_, assessment)) =
+        load_and_analyze(&args.model, &args.limits.limits(), &catalog, &opts, out)?
+    else {
+        return Ok(Exit::Findings);
+    };
     match args.format {
-        Format::Json => {
+        ReportFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, &assessment)?;
             writeln!(out)?;
         }
-        Format::Human => human(&assessment, args.top, out)?,
+        ReportFormat::Sarif => {
+            serde_json::to_writer_pretty(
+                &mut *out,
+                &threatwright_report::sarif::render(&assessment, &catalog),
+            )?;
+            writeln!(out)?;
+        }
+        ReportFormat::Junit => write!(
+            out,
+            "{}",
+            threatwright_report::junit::render(&assessment, threatwright_engine::Severity::High)
+        )?,
+        ReportFormat::Human => human(&assessment, args.top, out)?,
     }
     Ok(Exit::Clean)
 }
@@ -42,6 +71,11 @@ fn human(a: &Assessment, top: usize, out: &mut dyn Write) -> anyhow::Result<()> 
         out,
         "Threat model of {name}: {} threats, {} open questions, {} rules evaluated\n",
         a.summary.threats, a.summary.questions, a.summary.rules_evaluated
+    )?;
+    writeln!(
+        out,
+        "  open       {} of {} (the rest are mitigated, accepted, transferred or false positives)",
+        a.summary.open, a.summary.threats
     )?;
     let sev = |s: &str| a.summary.by_severity.get(s).copied().unwrap_or(0);
     writeln!(
@@ -82,8 +116,40 @@ fn human(a: &Assessment, top: usize, out: &mut dyn Write) -> anyhow::Result<()> 
             .as_ref()
             .map(|l| format!("{}:{}:{}", l.file, l.line, l.column))
             .unwrap_or_default();
-        writeln!(out, "  {badge} {:>2}  {}  ({})", t.score, t.id, at)?;
+        let status = if t.is_open() {
+            String::new()
+        } else {
+            format!("  [{}]", t.status)
+        };
+        writeln!(
+            out,
+            "  {badge} {:>2}  {}  ({}){status}",
+            t.residual.score, t.id, at
+        )?;
         writeln!(out, "           {}", t.title)?;
+        writeln!(
+            out,
+            "           risk {}×{}={} ({}){}: {}",
+            t.likelihood,
+            t.impact,
+            t.score,
+            t.severity.as_str(),
+            if t.residual.reduced_by.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " → residual {} after {}",
+                    t.residual.score,
+                    t.residual.reduced_by.join(", ")
+                )
+            },
+            t.factors
+                .iter()
+                .skip(1)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; ")
+        )?;
         for e in &t.evidence {
             writeln!(out, "           · {e}")?;
         }
@@ -126,6 +192,26 @@ fn human(a: &Assessment, top: usize, out: &mut dyn Write) -> anyhow::Result<()> 
         if a.questions.len() > top {
             writeln!(out, "  … and {} more", a.questions.len() - top)?;
         }
+    }
+    if !a.plan.controls.is_empty() {
+        writeln!(out, "\nControls that remove the most risk:")?;
+        for c in a.plan.controls.iter().take(5) {
+            writeln!(
+                out,
+                "  {:<32} -{:<4} {} threats  (owner: {})",
+                c.control,
+                c.risk_removed,
+                c.threats.len(),
+                c.owner
+            )?;
+        }
+    }
+    for w in &a.tracking_warnings {
+        writeln!(
+            out,
+            "\nwarning: risks entry at line {}: {}",
+            w.line, w.message
+        )?;
     }
     if !a.rule_errors.is_empty() {
         writeln!(

@@ -1,4 +1,6 @@
 pub mod analyze;
+pub mod check;
+pub mod diff;
 pub mod gen_model;
 pub mod init;
 pub mod rules;

@@ -1,0 +1,151 @@
+//! `threatwright check`: the CI gate. Fails on open threats at or above a level, or —
+//! with a baseline — only on those that are new or worse, and says how to resolve each.
+
+use super::Exit;
+use super::analyze::load_and_analyze;
+use crate::args::{CheckArgs, ReportFormat};
+use std::collections::HashMap;
+use std::io::Write;
+use threatwright_engine::Threat;
+
+pub fn run(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let opts = args.policy.options(&args.model)?;
+    let limits = args.limits.limits();
+    let Some(catalog) = args.catalog.load(out)? else {
+        writeln!(out, "✗ the rule catalog has errors")?;
+        return Ok(Exit::Failure);
+    };
+    let Some((_, a)) = load_and_analyze(&args.model, &limits, &catalog, &opts, out)? else {
+        return Ok(Exit::Findings);
+    };
+    let baseline: Option<HashMap<String, u32>> = match &args.baseline {
+        None => None,
+        Some(spec) => {
+            let mut sink = Vec::new();
+            match load_and_analyze(spec, &limits, &catalog, &opts, &mut sink)? {
+                Some((_, b)) => Some(
+                    b.threats
+                        .iter()
+                        .filter(|t| t.is_open())
+                        .map(|t| (t.id.clone(), t.residual.score))
+                        .collect(),
+                ),
+                None => {
+                    out.write_all(&sink)?;
+                    anyhow::bail!("the baseline {spec} has errors; fix it or drop --baseline");
+                }
+            }
+        }
+    };
+    let level = args.fail_on.severity();
+    let gated = |t: &Threat| -> bool {
+        t.is_open()
+            && t.residual.severity >= level
+            && baseline
+                .as_ref()
+                .is_none_or(|b| b.get(&t.id).is_none_or(|old| t.residual.score > *old))
+    };
+    let failing: Vec<&Threat> = a.threats.iter().filter(|t| gated(t)).collect();
+    match args.format {
+        ReportFormat::Json => {
+            let v = serde_json::json!({
+                "format_version": 1,
+                "passed": failing.is_empty(),
+                "fail_on": level.as_str(),
+                "baseline": args.baseline,
+                "failing": failing.iter().map(|t| serde_json::json!({"id": t.id, "severity": t.residual.severity.as_str(), "risk": t.residual.score, "status": t.status, "new": baseline.as_ref().is_some_and(|b| !b.contains_key(&t.id)), "location": t.location})).collect::<Vec<_>>(),
+                "tracking_warnings": a.tracking_warnings,
+            });
+            serde_json::to_writer_pretty(&mut *out, &v)?;
+            writeln!(out)?;
+        }
+        ReportFormat::Sarif => {
+            serde_json::to_writer_pretty(
+                &mut *out,
+                &threatwright_report::sarif::render(&a, &catalog),
+            )?;
+            writeln!(out)?;
+        }
+        ReportFormat::Junit => write!(out, "{}", threatwright_report::junit::render(&a, level))?,
+        ReportFormat::Human => human(
+            &a,
+            &failing,
+            level.as_str(),
+            args.baseline.as_deref(),
+            baseline.as_ref(),
+            out,
+        )?,
+    }
+    Ok(if failing.is_empty() {
+        Exit::Clean
+    } else {
+        Exit::Findings
+    })
+}
+
+fn human(
+    a: &threatwright_engine::Assessment,
+    failing: &[&Threat],
+    level: &str,
+    base_name: Option<&str>,
+    baseline: Option<&HashMap<String, u32>>,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    for w in &a.tracking_warnings {
+        writeln!(
+            out,
+            "warning: risks entry at line {}: {}",
+            w.line, w.message
+        )?;
+    }
+    let scope = base_name.map_or(String::new(), |b| format!(" new or worse than in {b}"));
+    if failing.is_empty() {
+        writeln!(
+            out,
+            "✓ passed: no open threat{scope} at or above {level} ({} threats, {} open)",
+            a.summary.threats, a.summary.open
+        )?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "✗ failed: {} open threat(s){scope} at or above {level}\n",
+        failing.len()
+    )?;
+    for t in failing {
+        let at = t
+            .location
+            .as_ref()
+            .map(|l| format!("{}:{}:{}", l.file, l.line, l.column))
+            .unwrap_or_default();
+        let why = match baseline.and_then(|b| b.get(&t.id)) {
+            Some(old) => format!("risk rose from {old} to {}", t.residual.score),
+            None if baseline.is_some() => "new".to_owned(),
+            None => format!("{} risk {}", t.residual.severity.as_str(), t.residual.score),
+        };
+        writeln!(out, "  {}  ({why})  {at}", t.id)?;
+        writeln!(out, "    {}", t.title)?;
+        for e in t.evidence.iter().take(3) {
+            writeln!(out, "    · {e}")?;
+        }
+        writeln!(out, "    to resolve, one of:")?;
+        if !t.mitigations.missing.is_empty() {
+            writeln!(
+                out,
+                "      - mitigate: implement {} and record it under `controls:` with status implemented (owner: {})",
+                t.mitigations.missing.join(" or "),
+                t.owner_role
+            )?;
+        }
+        writeln!(
+            out,
+            "      - accept: add to `risks:`  - {{ threat: {}, status: accepted, owner: {}, rationale: \"…\", expires: YYYY-MM-DD }}",
+            t.id, t.owner_role
+        )?;
+        writeln!(
+            out,
+            "      - fix the model if the evidence above is not how the system works"
+        )?;
+    }
+    Ok(())
+}

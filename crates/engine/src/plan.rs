@@ -1,0 +1,147 @@
+//! The mitigation plan: which controls remove the most risk across the system, who owns
+//! what, and which safeguards each AI capability lacks.
+
+use crate::assessment::Threat;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use threatwright_catalog::Catalog;
+use threatwright_model::Model;
+
+#[derive(Clone, Debug, Serialize, Default)]
+pub struct Plan {
+    /// Missing controls, the most risk removed first.
+    pub controls: Vec<PlannedControl>,
+    pub roles: Vec<RoleSummary>,
+    pub capabilities: Vec<CapabilityGap>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PlannedControl {
+    pub control: String,
+    pub title: String,
+    pub owner: &'static str,
+    /// Sum over the open threats it addresses of the score it would remove.
+    pub risk_removed: u32,
+    pub threats: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RoleSummary {
+    pub role: &'static str,
+    pub open_threats: Vec<String>,
+    pub controls: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CapabilityGap {
+    pub element: String,
+    pub capabilities: Vec<String>,
+    pub open_threats: Vec<String>,
+    pub missing_controls: Vec<String>,
+}
+
+fn effect(cat: &Catalog, control: &str) -> (u32, u32) {
+    cat.controls
+        .get(control)
+        .and_then(|c| c.effect.as_ref())
+        .map_or((0, 0), |e| {
+            (e.likelihood.unwrap_or(0), e.impact.unwrap_or(0))
+        })
+}
+
+/// The score left when `(dl, di)` levels are removed.
+pub fn reduced(l: u32, i: u32, dl: u32, di: u32) -> (u32, u32) {
+    (l.saturating_sub(dl).max(1), i.saturating_sub(di).max(1))
+}
+
+pub fn build(threats: &[Threat], model: &Model, cat: &Catalog) -> Plan {
+    let open: Vec<&Threat> = threats.iter().filter(|t| t.is_open()).collect();
+    let mut by_control: BTreeMap<&str, (u32, Vec<String>)> = BTreeMap::new();
+    for t in &open {
+        for m in &t.mitigations.missing {
+            let (dl, di) = effect(cat, m);
+            let (l, i) = reduced(t.residual.likelihood, t.residual.impact, dl, di);
+            let e = by_control.entry(m.as_str()).or_default();
+            e.0 += t.residual.score - l * i;
+            e.1.push(t.id.clone());
+        }
+    }
+    let mut controls: Vec<PlannedControl> = by_control
+        .into_iter()
+        .map(|(c, (removed, threats))| PlannedControl {
+            control: c.to_owned(),
+            title: cat
+                .controls
+                .get(c)
+                .map_or_else(String::new, |x| x.title.clone()),
+            owner: cat
+                .controls
+                .get(c)
+                .and_then(|x| x.owner)
+                .map_or("security", |o| o.as_str()),
+            risk_removed: removed,
+            threats,
+        })
+        .collect();
+    controls.sort_by(|a, b| {
+        b.risk_removed
+            .cmp(&a.risk_removed)
+            .then_with(|| b.threats.len().cmp(&a.threats.len()))
+            .then_with(|| a.control.cmp(&b.control))
+    });
+
+    let mut roles: BTreeMap<&'static str, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
+    for t in &open {
+        let owner = t
+            .tracking
+            .as_ref()
+            .and_then(|x| x.owner)
+            .unwrap_or(t.owner_role);
+        roles.entry(owner).or_default().0.insert(t.id.clone());
+    }
+    for c in &controls {
+        roles
+            .entry(c.owner)
+            .or_default()
+            .1
+            .insert(c.control.clone());
+    }
+    let roles = roles
+        .into_iter()
+        .map(|(role, (t, c))| RoleSummary {
+            role,
+            open_threats: t.into_iter().collect(),
+            controls: c.into_iter().collect(),
+        })
+        .collect();
+
+    let mut capabilities = Vec::new();
+    for c in &model.components {
+        if c.capabilities.is_empty() {
+            continue;
+        }
+        let on: Vec<&&Threat> = open
+            .iter()
+            .filter(|t| t.elements.first().is_some_and(|e| e == c.id.as_str()))
+            .collect();
+        let missing: BTreeSet<String> = on
+            .iter()
+            .flat_map(|t| t.mitigations.missing.iter().cloned())
+            .collect();
+        capabilities.push(CapabilityGap {
+            element: c.id.name.clone(),
+            capabilities: c
+                .capabilities
+                .iter()
+                .map(|x| x.as_str().to_owned())
+                .collect(),
+            open_threats: on.iter().map(|t| t.id.clone()).collect(),
+            missing_controls: missing.into_iter().collect(),
+        });
+    }
+    Plan {
+        controls,
+        roles,
+        capabilities,
+    }
+}
