@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 /// The `threatwright …` command lines in a CI file (in `run:`, `script:` or `entry:`).
@@ -16,7 +19,10 @@ fn commands(file: &str) -> Vec<String> {
     let mut out = Vec::new();
     for line in text.lines() {
         let l = line.trim().trim_start_matches("- ").trim();
-        let l = l.strip_prefix("run:").or_else(|| l.strip_prefix("entry:")).map_or(l, str::trim);
+        let l = l
+            .strip_prefix("run:")
+            .or_else(|| l.strip_prefix("entry:"))
+            .map_or(l, str::trim);
         if l.starts_with("threatwright ") {
             out.push(l.to_owned());
         }
@@ -33,18 +39,39 @@ fn run(dir: &Path, line: &str) -> std::process::Output {
         .replace("origin/${{ github.base_ref }}", "main")
         .replace("origin/main", "main")
         .replace("$CI_MERGE_REQUEST_DIFF_BASE_SHA", "main");
-    let line = format!("{} {}", bin.display(), line.strip_prefix("threatwright ").unwrap());
-    Command::new("sh").arg("-c").arg(&line).current_dir(dir).output().unwrap()
+    let line = format!(
+        "{} {}",
+        bin.display(),
+        line.strip_prefix("threatwright ").unwrap()
+    );
+    Command::new("sh")
+        .arg("-c")
+        .arg(&line)
+        .current_dir(dir)
+        .output()
+        .unwrap()
 }
 
 fn git_repo_with_model() -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
     let git = |args: &[&str]| {
-        let s = Command::new("git").args(args).current_dir(d.path()).env("GIT_AUTHOR_NAME", "t").env("GIT_AUTHOR_EMAIL", "t@e").env("GIT_COMMITTER_NAME", "t").env("GIT_COMMITTER_EMAIL", "t@e").output().unwrap();
+        let s = Command::new("git")
+            .args(args)
+            .current_dir(d.path())
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@e")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@e")
+            .output()
+            .unwrap();
         assert!(s.status.success(), "{}", String::from_utf8_lossy(&s.stderr));
     };
     git(&["init", "-q", "-b", "main"]);
-    std::fs::copy(repo().join("examples/threatwright.yaml"), d.path().join("threatwright.yaml")).unwrap();
+    std::fs::copy(
+        repo().join("examples/threatwright.yaml"),
+        d.path().join("threatwright.yaml"),
+    )
+    .unwrap();
     git(&["add", "threatwright.yaml"]);
     git(&["commit", "-qm", "model"]);
     d
@@ -55,11 +82,23 @@ fn github_actions_commands_pass_on_our_own_model() {
     let d = git_repo_with_model();
     for c in commands("integrations/github-actions/threatwright.yml") {
         let out = run(d.path(), &c);
-        assert!(out.status.success(), "`{c}` failed:\n{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "`{c}` failed:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
-    let sarif: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(d.path().join("threatwright.sarif")).unwrap()).unwrap();
+    let sarif: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(d.path().join("threatwright.sarif")).unwrap(),
+    )
+    .unwrap();
     assert_eq!(sarif["version"], "2.1.0");
-    assert!(std::fs::read_to_string(d.path().join("threatwright-diff.md")).unwrap().contains("Threat model changes"));
+    assert!(
+        std::fs::read_to_string(d.path().join("threatwright-diff.md"))
+            .unwrap()
+            .contains("Threat model changes")
+    );
 }
 
 #[test]
@@ -67,9 +106,18 @@ fn gitlab_commands_pass_and_write_junit() {
     let d = git_repo_with_model();
     for c in commands("integrations/gitlab/threatwright.gitlab-ci.yml") {
         let out = run(d.path(), &c);
-        assert!(out.status.success(), "`{c}` failed:\n{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "`{c}` failed:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
-    assert!(std::fs::read_to_string(d.path().join("threatwright-junit.xml")).unwrap().contains("<testsuites"));
+    assert!(
+        std::fs::read_to_string(d.path().join("threatwright-junit.xml"))
+            .unwrap()
+            .contains("<testsuites")
+    );
 }
 
 #[test]
@@ -78,11 +126,23 @@ fn pre_commit_hooks_pass_on_our_model_and_stop_a_broken_one() {
     let hooks = commands(".pre-commit-hooks.yaml");
     for c in &hooks {
         // pre-commit appends the matching file names when pass_filenames is on (validate).
-        let line = if c.contains("validate") { format!("{c} threatwright.yaml") } else { c.clone() };
+        let line = if c.contains("validate") {
+            format!("{c} threatwright.yaml")
+        } else {
+            c.clone()
+        };
         let out = run(d.path(), &line);
-        assert!(out.status.success(), "`{line}` failed:\n{}", String::from_utf8_lossy(&out.stdout));
+        assert!(
+            out.status.success(),
+            "`{line}` failed:\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
     }
-    std::fs::write(d.path().join("threatwright.yaml"), "threatwright: 1\ncomponents:\n  - { id: x, kind: servce }\n").unwrap();
+    std::fs::write(
+        d.path().join("threatwright.yaml"),
+        "threatwright: 1\ncomponents:\n  - { id: x, kind: servce }\n",
+    )
+    .unwrap();
     let out = run(d.path(), &format!("{} threatwright.yaml", hooks[0]));
     assert_eq!(out.status.code(), Some(1));
 }

@@ -388,8 +388,7 @@ pub fn compute(model: &Model) -> Facts {
         Json::Object(o)
     };
 
-    let mut components = Vec::with_capacity(n);
-    for i in 0..n {
+    let build = |i: usize| -> ComponentFacts {
         let c = g.component(i);
         let t = &taint[i];
         let arrived: &[Token] = &t.arrived;
@@ -637,7 +636,7 @@ pub fn compute(model: &Model) -> Facts {
             }
         }
         let ctl_here = ctl.get(c.id.as_str());
-        components.push(ComponentFacts {
+        ComponentFacts {
             id: c.id.name.clone(),
             kind: c.kind().as_str(),
             name: c.name.clone().unwrap_or_else(|| c.id.name.clone()),
@@ -710,8 +709,9 @@ pub fn compute(model: &Model) -> Facts {
             llm: llm_json,
             retrieval_access_control,
             decisions_about_people,
-        });
-    }
+        }
+    };
+    let components = parallel_map(n, &build);
 
     let flows = model
         .flows
@@ -873,6 +873,32 @@ pub fn compute(model: &Model) -> Facts {
         flows,
         data,
     }
+}
+
+/// `f(0..n)` in order, computed on all cores (the per-element facts are independent).
+fn parallel_map<T: Send>(n: usize, f: &(dyn Fn(usize) -> T + Sync)) -> Vec<T> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |t| t.get())
+        .clamp(1, 8);
+    if n < 2048 || threads == 1 {
+        return (0..n).map(f).collect();
+    }
+    let chunk = n.div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                scope.spawn(move || {
+                    (t * chunk..((t + 1) * chunk).min(n))
+                        .map(f)
+                        .collect::<Vec<T>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
 }
 
 /// A component's stated attributes (without its identity), as rules see them in `attrs`.

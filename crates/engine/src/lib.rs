@@ -290,6 +290,11 @@ fn score_threats(
     catalog: &Catalog,
     opts: &Options,
 ) {
+    let components: std::collections::HashMap<&str, &threatwright_model::types::Component> = model
+        .components
+        .iter()
+        .map(|c| (c.id.as_str(), c))
+        .collect();
     let comp: std::collections::HashMap<&str, &facts::ComponentFacts> = facts
         .components
         .iter()
@@ -330,9 +335,9 @@ fn score_threats(
         t.severity = opts.policy.band(t.likelihood, t.impact);
         t.factors = scored.factors;
         t.incidents = incidents;
-        let description = model.component(el).and_then(|c| c.description.as_deref());
-        let name = model
-            .component(el)
+        let description = components.get(el).and_then(|c| c.description.as_deref());
+        let name = components
+            .get(el)
             .and_then(|c| c.name.clone())
             .unwrap_or_else(|| el.to_owned());
         t.business_impact = score::business_impact(&t.stride, &name, description, &system_name);
