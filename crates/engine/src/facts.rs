@@ -568,9 +568,13 @@ pub fn compute(model: &Model) -> Facts {
                         .collect()
                 })
                 .unwrap_or_default();
+            // A flow writes when it sends without reading anything back; a query that
+            // sends a question and receives results (retrieval) is a read.
             for &fi in &g.inn[i] {
+                let f = &model.flows[fi];
                 if let Some((a, _)) = g.ends[fi]
-                    && !model.flows[fi].sends.is_empty()
+                    && !f.sends.is_empty()
+                    && f.receives.is_empty()
                 {
                     writers.push(a);
                 }

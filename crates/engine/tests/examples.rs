@@ -3,7 +3,6 @@
 
 use std::path::Path;
 use threatwright_catalog::{builtin_sources, load};
-use threatwright_engine::analyze;
 use threatwright_model::{Limits, load_path};
 
 fn findings(name: &str) -> String {
@@ -15,7 +14,9 @@ fn findings(name: &str) -> String {
         .join(format!("{name}.yaml"));
     let loaded = load_path(&path, &Limits::default()).unwrap();
     let model = loaded.model.expect("the example is valid");
-    let a = analyze(&model, &cat, None);
+    // A fixed day, so acceptance expiry does not change the snapshots over time.
+    let opts = threatwright_engine::Options { today: (2026, 11, 29), ..Default::default() };
+    let a = threatwright_engine::analyze_opts(&model, &cat, None, &opts);
     assert!(a.rule_errors.is_empty(), "{:#?}", a.rule_errors);
     let mut out = String::new();
     for t in &a.threats {
@@ -25,6 +26,9 @@ fn findings(name: &str) -> String {
             t.severity.as_str(),
             t.id
         ));
+    }
+    for w in &a.tracking_warnings {
+        out.push_str(&format!("warning: {}\n", w.message));
     }
     out.push_str(&format!("questions: {}\n", a.questions.len()));
     for q in &a.questions {

@@ -206,6 +206,34 @@ fn human(a: &Assessment, top: usize, out: &mut dyn Write) -> anyhow::Result<()> 
             )?;
         }
     }
+    if !a.plan.roles.is_empty() {
+        writeln!(out, "\nBy role (open threats · controls to put in place):")?;
+        for r in &a.plan.roles {
+            writeln!(
+                out,
+                "  {:<16} {:>3} · {}",
+                r.role,
+                r.open_threats.len(),
+                r.controls
+                    .iter()
+                    .take(6)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )?;
+        }
+    }
+    for c in &a.plan.capabilities {
+        if !c.missing_controls.is_empty() {
+            writeln!(
+                out,
+                "\n{} ({}): missing safeguards {}",
+                c.element,
+                c.capabilities.join(", "),
+                c.missing_controls.join(", ")
+            )?;
+        }
+    }
     for w in &a.tracking_warnings {
         writeln!(
             out,
