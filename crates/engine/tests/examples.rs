@@ -15,15 +15,23 @@ fn findings(name: &str) -> String {
     let loaded = load_path(&path, &Limits::default()).unwrap();
     let model = loaded.model.expect("the example is valid");
     // A fixed day, so acceptance expiry does not change the snapshots over time.
-    let opts = threatwright_engine::Options { today: (2026, 11, 29), ..Default::default() };
+    let opts = threatwright_engine::Options {
+        today: (2026, 11, 29),
+        ..Default::default()
+    };
     let a = threatwright_engine::analyze_opts(&model, &cat, None, &opts);
     assert!(a.rule_errors.is_empty(), "{:#?}", a.rule_errors);
     let mut out = String::new();
     for t in &a.threats {
+        let status = if t.is_open() {
+            String::new()
+        } else {
+            format!("  [{}]", t.status)
+        };
         out.push_str(&format!(
-            "{:>2} {:<8} {}\n",
-            t.score,
-            t.severity.as_str(),
+            "{:>2} {:<8} {}{status}\n",
+            t.residual.score,
+            t.residual.severity.as_str(),
             t.id
         ));
     }
