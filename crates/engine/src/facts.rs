@@ -67,6 +67,7 @@ pub struct ComponentFacts {
     pub used_by_agents: Vec<String>,
     pub llm: Json,
     pub retrieval_access_control: &'static str,
+    pub unauthenticated_from_untrusted: bool,
     pub decisions_about_people: bool,
 }
 
@@ -712,6 +713,10 @@ pub fn compute(model: &Model) -> Facts {
             used_by_agents,
             llm: llm_json,
             retrieval_access_control,
+            unauthenticated_from_untrusted: g.inn[i].iter().any(|fi| {
+                g.ends[*fi].is_some_and(|(a, _)| taint::is_principal(&g, a))
+                    && model.flows[*fi].auth == Some(Auth::None)
+            }),
             decisions_about_people,
         }
     };
