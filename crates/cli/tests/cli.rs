@@ -1,21 +1,9 @@
 //! The `threatwright` binary end to end: exit codes, outputs, and files it writes.
 
-use assert_cmd::Command;
+mod common;
+use common::{repo, tw};
+
 use predicates::prelude::*;
-use std::path::{Path, PathBuf};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-fn tw() -> Command {
-    let mut c = Command::cargo_bin("threatwright").unwrap();
-    c.current_dir(repo()).env("NO_COLOR", "1");
-    c
-}
 
 fn examples() -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(repo().join("examples"))

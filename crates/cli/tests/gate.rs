@@ -2,22 +2,11 @@
 //! expired and mitigated threats, baselines (files and git revisions), `diff`, SARIF
 //! validated against the official schema, and JUnit.
 
+mod common;
+use common::{git, repo, tw};
+
 use assert_cmd::Command;
 use predicates::prelude::*;
-use std::path::{Path, PathBuf};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-fn tw() -> Command {
-    let mut c = Command::cargo_bin("threatwright").unwrap();
-    c.current_dir(repo()).env("NO_COLOR", "1");
-    c
-}
 
 fn base() -> String {
     std::fs::read_to_string(repo().join("crates/cli/tests/fixtures/gate/model.yaml")).unwrap()
@@ -217,18 +206,7 @@ fn a_baseline_hides_old_threats_and_catches_new_ones() {
 #[test]
 fn a_git_revision_can_be_the_baseline() {
     let d = tempfile::tempdir().unwrap();
-    let git = |args: &[&str]| {
-        let s = std::process::Command::new("git")
-            .args(args)
-            .current_dir(d.path())
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@e")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@e")
-            .output()
-            .unwrap();
-        assert!(s.status.success(), "{}", String::from_utf8_lossy(&s.stderr));
-    };
+    let git = |args: &[&str]| git(d.path(), args);
     git(&["init", "-q"]);
     std::fs::write(d.path().join("model.yaml"), base()).unwrap();
     git(&["add", "model.yaml"]);

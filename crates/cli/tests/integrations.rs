@@ -2,16 +2,12 @@
 //! `threatwright` commands this test runs, in a git repository holding a model, with the
 //! CI variables replaced by the base revision.
 
-use assert_cmd::cargo::cargo_bin;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+use common::{git, repo};
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
+use assert_cmd::cargo::cargo_bin;
+use std::path::Path;
+use std::process::Command;
 
 /// The `threatwright …` command lines in a CI file (in `run:`, `script:` or `entry:`).
 fn commands(file: &str) -> Vec<String> {
@@ -54,18 +50,7 @@ fn run(dir: &Path, line: &str) -> std::process::Output {
 
 fn git_repo_with_model() -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
-    let git = |args: &[&str]| {
-        let s = Command::new("git")
-            .args(args)
-            .current_dir(d.path())
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@e")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@e")
-            .output()
-            .unwrap();
-        assert!(s.status.success(), "{}", String::from_utf8_lossy(&s.stderr));
-    };
+    let git = |args: &[&str]| git(d.path(), args);
     git(&["init", "-q", "-b", "main"]);
     std::fs::copy(
         repo().join("examples/threatwright.yaml"),

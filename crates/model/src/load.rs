@@ -39,16 +39,7 @@ impl Loaded {
 
 /// Loads the model whose root file is `path` (`-` reads standard input).
 pub fn load_path(path: &Path, limits: &Limits) -> Result<Loaded, LoadError> {
-    let mut loader = Loader {
-        limits,
-        sources: SourceMap::default(),
-        diags: Vec::new(),
-        model: Model::default(),
-        stack: Vec::new(),
-        seen: Vec::new(),
-        system_at: None,
-        dropped_ids: Vec::new(),
-    };
+    let mut loader = Loader::new(limits);
     let text = if path == Path::new("-") {
         read_limited(std::io::stdin().lock(), limits.max_file_size)
     } else {
@@ -66,16 +57,7 @@ pub fn load_path(path: &Path, limits: &Limits) -> Result<Loaded, LoadError> {
 /// Loads a model from text in memory (tests, the web app). Includes are resolved relative
 /// to the current directory.
 pub fn load_str(name: &str, text: &str, limits: &Limits) -> Loaded {
-    let mut loader = Loader {
-        limits,
-        sources: SourceMap::default(),
-        diags: Vec::new(),
-        model: Model::default(),
-        stack: Vec::new(),
-        seen: Vec::new(),
-        system_at: None,
-        dropped_ids: Vec::new(),
-    };
+    let mut loader = Loader::new(limits);
     let bytes = if text.len() as u64 > limits.max_file_size {
         Content::Oversize(text.len() as u64)
     } else {
@@ -130,7 +112,20 @@ struct Loader<'a> {
     dropped_ids: Vec<String>,
 }
 
-impl Loader<'_> {
+impl<'a> Loader<'a> {
+    fn new(limits: &'a Limits) -> Self {
+        Loader {
+            limits,
+            sources: SourceMap::default(),
+            diags: Vec::new(),
+            model: Model::default(),
+            stack: Vec::new(),
+            seen: Vec::new(),
+            system_at: None,
+            dropped_ids: Vec::new(),
+        }
+    }
+
     fn file(&mut self, path: PathBuf, canonical: PathBuf, content: Content, root: bool) {
         let bytes = match content {
             Content::Oversize(n) => {

@@ -32,6 +32,33 @@ pub fn load_and_analyze(
     Ok(Some((loaded, a)))
 }
 
+/// The machine formats shared by `analyze` and `check`; `fail_on` sets JUnit failures.
+pub fn write_report(
+    format: ReportFormat,
+    a: &Assessment,
+    catalog: &Catalog,
+    fail_on: threatwright_engine::Severity,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    match format {
+        ReportFormat::Json => serde_json::to_writer_pretty(&mut *out, a)?,
+        ReportFormat::Sarif => serde_json::to_writer_pretty(
+            &mut *out,
+            &threatwright_report::sarif::render(a, catalog),
+        )?,
+        ReportFormat::Junit => {
+            return Ok(write!(
+                out,
+                "{}",
+                threatwright_report::junit::render(a, fail_on)
+            )?);
+        }
+        ReportFormat::Human => return Ok(()),
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
 pub fn run(args: &AnalyzeArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let opts = args.policy.options(&args.model)?;
     let Some(catalog) = args.catalog.load(out)? else {
@@ -44,23 +71,14 @@ pub fn run(args: &AnalyzeArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
         return Ok(Exit::Findings);
     };
     match args.format {
-        ReportFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &assessment)?;
-            writeln!(out)?;
-        }
-        ReportFormat::Sarif => {
-            serde_json::to_writer_pretty(
-                &mut *out,
-                &threatwright_report::sarif::render(&assessment, &catalog),
-            )?;
-            writeln!(out)?;
-        }
-        ReportFormat::Junit => write!(
-            out,
-            "{}",
-            threatwright_report::junit::render(&assessment, threatwright_engine::Severity::High)
-        )?,
         ReportFormat::Human => human(&assessment, args.top, out)?,
+        other => write_report(
+            other,
+            &assessment,
+            &catalog,
+            threatwright_engine::Severity::High,
+            out,
+        )?,
     }
     Ok(Exit::Clean)
 }

@@ -59,14 +59,9 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
             serde_json::to_writer_pretty(&mut *out, &v)?;
             writeln!(out)?;
         }
-        ReportFormat::Sarif => {
-            serde_json::to_writer_pretty(
-                &mut *out,
-                &threatwright_report::sarif::render(&a, &catalog),
-            )?;
-            writeln!(out)?;
+        ReportFormat::Sarif | ReportFormat::Junit => {
+            super::analyze::write_report(args.format, &a, &catalog, level, out)?
         }
-        ReportFormat::Junit => write!(out, "{}", threatwright_report::junit::render(&a, level))?,
         ReportFormat::Human => human(
             &a,
             &failing,
