@@ -132,3 +132,29 @@ fn attrs_hold_only_what_was_stated() {
     assert!(flow.crosses_boundary && flow.inbound_from_untrusted);
     assert!(flow.attrs.get("encrypted").is_none());
 }
+
+#[test]
+fn a_retrieval_query_is_a_read_not_a_write() {
+    let yaml = r#"
+threatwright: 1
+zones:
+  - { id: internet, trust: untrusted }
+  - { id: corp, trust: internal }
+data:
+  - { id: question, classification: internal }
+  - { id: docs, classification: internal, provenance: internal }
+components:
+  - { id: visitor, kind: user, zone: internet, population: public }
+  - { id: retriever, kind: retriever, zone: corp }
+  - { id: index, kind: vector-store, zone: corp, stores: [docs] }
+  - { id: ingest, kind: data-pipeline, zone: corp }
+flows:
+  - { from: visitor, to: retriever, sends: [question] }
+  - { from: retriever, to: index, sends: [question], receives: [docs] }
+  - { from: ingest, to: index, sends: [docs] }
+"#;
+    let f = facts(yaml);
+    let index = c(&f, "index");
+    assert_eq!(index.writer_kinds, vec!["data-pipeline"]);
+    assert!(!index.untrusted_writers);
+}
