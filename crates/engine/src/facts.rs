@@ -83,8 +83,6 @@ pub struct FlowFacts {
     pub crosses_boundary: bool,
     pub inbound_from_untrusted: bool,
     pub attrs: Json,
-    pub from_attrs: Json,
-    pub to_attrs: Json,
     pub sends: Vec<String>,
     pub receives: Vec<String>,
     pub data: Vec<String>,
@@ -634,12 +632,7 @@ pub fn compute(model: &Model) -> Facts {
             None => Json::Object(Map::new()),
         };
         let retrieval_access_control = retrieval_acl(&g, i);
-        let mut attrs = stated(serde_json::to_value(c).unwrap_or(Json::Null));
-        if let Json::Object(m) = &mut attrs {
-            for k in ["id", "kind", "zone", "name"] {
-                m.remove(k);
-            }
-        }
+        let attrs = component_attrs(c);
         let ctl_here = ctl.get(c.id.as_str());
         ComponentFacts {
             id: c.id.name.clone(),
@@ -786,8 +779,6 @@ pub fn compute(model: &Model) -> Facts {
                 ),
                 data: cap(ids),
                 controls: controls_of(&id),
-                from_attrs: a.map_or(Json::Object(Map::new()), component_attrs),
-                to_attrs: b.map_or(Json::Object(Map::new()), component_attrs),
                 sends: f.sends.iter().map(|d| d.name.clone()).collect(),
                 receives: f.receives.iter().map(|d| d.name.clone()).collect(),
                 id,
@@ -914,7 +905,7 @@ fn parallel_map<T: Send>(n: usize, f: &(dyn Fn(usize) -> T + Sync)) -> Vec<T> {
 fn component_attrs(c: &Component) -> Json {
     let mut attrs = stated(serde_json::to_value(c).unwrap_or(Json::Null));
     if let Json::Object(m) = &mut attrs {
-        for k in ["id", "zone", "name"] {
+        for k in ["id", "kind", "zone", "name"] {
             m.remove(k);
         }
     }

@@ -16,8 +16,10 @@ enum Check {
     Has(Vec<String>, bool),
     /// `v.path OP literal`.
     Cmp(Vec<String>, &'static str, Json),
-    /// `literal in v.path`.
-    Contains(Vec<String>, Json),
+    /// `literal in v.path` (or its negation).
+    Contains(Vec<String>, Json, bool),
+    /// `a || b || …`: may hold when any branch may.
+    Any(Vec<Check>),
 }
 
 /// Conjuncts of one expression that can be checked natively.
@@ -108,8 +110,19 @@ fn check_of(e: &IdedExpr, var: &str) -> Option<Check> {
             ("!_", [inner]) => match check_of(inner, var)? {
                 Check::Truthy(p, n) => Some(Check::Truthy(p, !n)),
                 Check::Has(p, n) => Some(Check::Has(p, !n)),
+                Check::Contains(p, l, n) => Some(Check::Contains(p, l, !n)),
                 _ => None,
             },
+            ("_||_", [a, b]) => {
+                let mut branches = Vec::new();
+                for side in [a, b] {
+                    match check_of(side, var)? {
+                        Check::Any(more) => branches.extend(more),
+                        c => branches.push(c),
+                    }
+                }
+                Some(Check::Any(branches))
+            }
             (op @ ("_==_" | "_!=_" | "_>=_" | "_>_" | "_<=_" | "_<_"), [a, b]) => {
                 let op: &'static str = match op {
                     "_==_" => "==",
@@ -131,7 +144,7 @@ fn check_of(e: &IdedExpr, var: &str) -> Option<Check> {
                 };
                 Some(Check::Cmp(path_of(b, var)?, flipped, literal(a)?))
             }
-            ("@in", [a, b]) => Some(Check::Contains(path_of(b, var)?, literal(a)?)),
+            ("@in", [a, b]) => Some(Check::Contains(path_of(b, var)?, literal(a)?, false)),
             _ => None,
         },
         _ => None,
@@ -151,7 +164,20 @@ fn check_may_hold(c: &Check, facts: &Json) -> Option<bool> {
             Some(parent.contains_key(last) != *negated)
         }
         Check::Truthy(p, negated) => lookup(facts, p)?.as_bool().map(|b| b != *negated),
-        Check::Contains(p, lit) => Some(lookup(facts, p)?.as_array()?.contains(lit)),
+        Check::Contains(p, lit, negated) => {
+            Some(lookup(facts, p)?.as_array()?.contains(lit) != *negated)
+        }
+        Check::Any(branches) => {
+            let mut unknown = false;
+            for b in branches {
+                match check_may_hold(b, facts) {
+                    Some(true) => return Some(true),
+                    None => unknown = true,
+                    Some(false) => {}
+                }
+            }
+            if unknown { None } else { Some(false) }
+        }
         Check::Cmp(p, op, lit) => {
             let v = lookup(facts, p)?;
             match (v, lit) {
@@ -209,7 +235,12 @@ mod tests {
         // Unknown facts never short-circuit: CEL reports them.
         assert!(pf("c.nonexistent && c.kind == 'llm'").may_hold(&facts));
         assert!(pf("c.model.pinned == false").may_hold(&facts));
-        // Disjunctions are left to CEL.
-        assert!(pf("c.exposed || c.kind == 'x'").may_hold(&facts));
+        // Disjunctions hold when any branch may; unknown branches never short-circuit.
+        assert!(!pf("c.exposed || c.kind == 'x'").may_hold(&facts));
+        assert!(pf("c.exposed || c.kind == 'llm'").may_hold(&facts));
+        assert!(pf("c.exposed || c.unknown_fact").may_hold(&facts));
+        assert!(pf("c.exposed || size(c.data_categories) > 0").may_hold(&facts));
+        assert!(!pf("!('pii' in c.data_categories)").may_hold(&facts));
+        assert!(pf("!('phi' in c.data_categories)").may_hold(&facts));
     }
 }
