@@ -24,7 +24,7 @@ pub struct Limits {
 }
 
 impl Limits {
-    pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+    pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
     pub const DEFAULT_MAX_ALIAS_NODES: usize = 100_000;
     pub const DEFAULT_MAX_DEPTH: usize = 64;
     pub const DEFAULT_MAX_NODES: usize = 5_000_000;

@@ -69,7 +69,7 @@ fn ten_thousand_deep_block_nesting() {
 fn huge_single_line_scalar_is_refused_before_parsing() {
     let text = format!(
         "threatwright: 1\nsystem: {{ id: x, description: \"{}\" }}\n",
-        "a".repeat(12 * 1024 * 1024)
+        "a".repeat(7 * 1024 * 1024)
     );
     let loaded = load_str("hostile.yaml", &text, &Limits::default());
     assert_eq!(loaded.diagnostics[0].code, Code::ScalarTooLarge);
