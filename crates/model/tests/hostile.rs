@@ -59,7 +59,7 @@ fn ten_thousand_deep_block_nesting() {
     assert_eq!(first_code(&text, &Limits::default()), Code::NestingTooDeep);
     let mut block = String::from("threatwright: 1\n");
     for i in 0..10_000 {
-        block.push_str(&" ".repeat(i % 2000));
+        block.push_str(&" ".repeat(i % 1000));
         block.push_str("k:\n");
     }
     assert_eq!(first_code(&block, &Limits::default()), Code::NestingTooDeep);
