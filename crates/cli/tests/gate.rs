@@ -3,9 +3,8 @@
 //! validated against the official schema, and JUnit.
 
 mod common;
-use common::{git, repo, tw};
+use common::{git, repo, tw, tw_in};
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
 fn base() -> String {
@@ -212,8 +211,7 @@ fn a_git_revision_can_be_the_baseline() {
     git(&["add", "model.yaml"]);
     git(&["commit", "-qm", "model"]);
     std::fs::write(d.path().join("model.yaml"), with_new_threat()).unwrap();
-    let mut c = Command::cargo_bin("threatwright").unwrap();
-    c.current_dir(d.path())
+    tw_in(d.path())
         .args([
             "check",
             "model.yaml",
@@ -227,8 +225,7 @@ fn a_git_revision_can_be_the_baseline() {
         .stdout(predicate::str::contains(
             "vendor-trains-on-prompts@gpt  (new)",
         ));
-    let mut c = Command::cargo_bin("threatwright").unwrap();
-    c.current_dir(d.path())
+    tw_in(d.path())
         .args([
             "diff",
             "git:HEAD:model.yaml",
@@ -243,8 +240,7 @@ fn a_git_revision_can_be_the_baseline() {
                 .and(predicate::str::contains("vendor-trains-on-prompts@gpt"))
                 .and(predicate::str::contains("changed: `gpt`")),
         );
-    let mut c = Command::cargo_bin("threatwright").unwrap();
-    c.current_dir(d.path())
+    tw_in(d.path())
         .args([
             "check",
             "model.yaml",

@@ -24,7 +24,7 @@ use assessment::*;
 use evaluate::{RuleError, evaluate, root_context, rules_for, to_cel};
 use std::collections::{BTreeMap, BTreeSet};
 use threatwright_catalog::{Catalog, CompiledRule, Target};
-use threatwright_model::types::{ComponentKind, Role};
+use threatwright_model::types::Role;
 use threatwright_model::{Model, SourceMap, Span};
 
 /// An element's facts, converted to JSON in the worker that evaluates it.
@@ -57,7 +57,6 @@ struct Element<'a> {
     controls: Vec<String>,
     planned: Vec<String>,
     span: Option<Span>,
-    _life: std::marker::PhantomData<&'a ()>,
 }
 
 /// Analyses `model` with `catalog`. `sources` (from loading) gives findings their
@@ -130,7 +129,6 @@ pub fn analyze_opts(
             controls: f.controls.clone(),
             planned: f.planned_controls.clone(),
             span: Some(c.id.span),
-            _life: Default::default(),
         });
     }
     for (fl, f) in model.flows.iter().zip(&facts.flows) {
@@ -143,7 +141,6 @@ pub fn analyze_opts(
             controls: f.controls.clone(),
             planned: Vec::new(),
             span: Some(fl.span),
-            _life: Default::default(),
         });
     }
     for (d, f) in model.data.iter().zip(&facts.data) {
@@ -156,7 +153,6 @@ pub fn analyze_opts(
             controls: Vec::new(),
             planned: Vec::new(),
             span: Some(d.id.span),
-            _life: Default::default(),
         });
     }
     if let Some(sys) = &model.system {
@@ -169,7 +165,6 @@ pub fn analyze_opts(
             controls: facts.system.controls.clone(),
             planned: Vec::new(),
             span: Some(sys.id.span),
-            _life: Default::default(),
         });
     }
 
@@ -565,9 +560,4 @@ fn make_threat(
             column: s.col,
         }),
     }
-}
-
-/// Kinds of component that the AI-specific analysis treats as AI.
-pub fn is_ai_kind(k: ComponentKind) -> bool {
-    k.is_ai()
 }

@@ -59,6 +59,18 @@ pub fn write_report(
     Ok(())
 }
 
+/// `risks:` entries that match nothing or have expired, one line each.
+pub fn tracking_warnings(a: &Assessment, out: &mut dyn Write) -> anyhow::Result<()> {
+    for w in &a.tracking_warnings {
+        writeln!(
+            out,
+            "warning: risks entry at line {}: {}",
+            w.line, w.message
+        )?;
+    }
+    Ok(())
+}
+
 pub fn run(args: &AnalyzeArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let opts = args.policy.options(&args.model)?;
     let Some(catalog) = args.catalog.load(out)? else {
@@ -252,12 +264,9 @@ fn human(a: &Assessment, top: usize, out: &mut dyn Write) -> anyhow::Result<()> 
             )?;
         }
     }
-    for w in &a.tracking_warnings {
-        writeln!(
-            out,
-            "\nwarning: risks entry at line {}: {}",
-            w.line, w.message
-        )?;
+    if !a.tracking_warnings.is_empty() {
+        writeln!(out)?;
+        tracking_warnings(a, out)?;
     }
     if !a.rule_errors.is_empty() {
         writeln!(

@@ -86,13 +86,7 @@ fn human(
     baseline: Option<&HashMap<String, u32>>,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    for w in &a.tracking_warnings {
-        writeln!(
-            out,
-            "warning: risks entry at line {}: {}",
-            w.line, w.message
-        )?;
-    }
+    super::analyze::tracking_warnings(a, out)?;
     let scope = base_name.map_or(String::new(), |b| format!(" new or worse than in {b}"));
     if failing.is_empty() {
         writeln!(

@@ -18,6 +18,13 @@ pub fn tw() -> Command {
     c
 }
 
+/// The binary, run in `dir`.
+pub fn tw_in(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("threatwright").unwrap();
+    c.current_dir(dir).env("NO_COLOR", "1");
+    c
+}
+
 /// Runs git in `dir` with a fixed identity, failing the test on error.
 pub fn git(dir: &Path, args: &[&str]) {
     let s = std::process::Command::new("git")

@@ -60,8 +60,4 @@ impl Model {
         self.incidents.extend(doc.incidents);
         self.attack_trees.extend(doc.attack_trees);
     }
-
-    pub fn component(&self, id: &str) -> Option<&Component> {
-        self.components.iter().find(|c| c.id.name == id)
-    }
 }
