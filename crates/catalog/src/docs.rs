@@ -179,10 +179,15 @@ pub fn controls_markdown(cat: &Catalog) -> String {
         if let Some(m) = &c.mappings {
             let _ = writeln!(
                 s,
-                "- NIST AI RMF: {} · ISO/IEC 42001: {} · OWASP AI Exchange: {}",
+                "- NIST AI RMF: {} · ISO/IEC 42001: {} · OWASP AI Exchange: {} · EU AI Act: {}",
                 m.nist_ai_rmf.join(", "),
                 m.iso_42001.join(", "),
-                m.owasp_ai_exchange.join(", ")
+                m.owasp_ai_exchange.join(", "),
+                m.eu_ai_act
+                    .iter()
+                    .map(|a| a.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
         }
         let rules = cat.rules_mitigated_by(c.id.as_str());

@@ -30,6 +30,31 @@ string_enum! {
     pub enum RuleStatus as "rule status" { Stable = "stable", Preview = "preview", Deprecated = "deprecated", }
 }
 
+string_enum! {
+    /// An article of the EU AI Act's requirements for high-risk AI systems.
+    pub enum EuAiActArticle as "EU AI Act article" {
+        Art9 = "art-9", Art10 = "art-10", Art11 = "art-11", Art12 = "art-12", Art13 = "art-13",
+        Art14 = "art-14", Art15 = "art-15",
+    }
+}
+
+impl EuAiActArticle {
+    /// The article's number and title, as the regulation names it.
+    pub fn title(self) -> &'static str {
+        match self {
+            EuAiActArticle::Art9 => "Article 9 — Risk management system",
+            EuAiActArticle::Art10 => "Article 10 — Data and data governance",
+            EuAiActArticle::Art11 => "Article 11 — Technical documentation",
+            EuAiActArticle::Art12 => "Article 12 — Record-keeping",
+            EuAiActArticle::Art13 => {
+                "Article 13 — Transparency and provision of information to deployers"
+            }
+            EuAiActArticle::Art14 => "Article 14 — Human oversight",
+            EuAiActArticle::Art15 => "Article 15 — Accuracy, robustness and cybersecurity",
+        }
+    }
+}
+
 /// What a rule is evaluated on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Target {
@@ -165,6 +190,7 @@ record! {
         list nist_ai_rmf: String = "NIST AI RMF 1.0 subcategories.",
         list iso_42001: String = "ISO/IEC 42001:2023 Annex A control groups.",
         list owasp_ai_exchange: String = "OWASP AI Exchange controls.",
+        list eu_ai_act: EuAiActArticle = "EU AI Act articles on high-risk systems (9 to 15) the control helps meet.",
     }
 }
 

@@ -40,6 +40,130 @@ pub enum Command {
     Init(InitArgs),
     /// Generate a synthetic model of a given size (for benchmarks and comparisons).
     Gen(GenArgs),
+    /// Draw the data-flow diagram, or the lineage of one data asset.
+    ///
+    /// Trust zones are lanes (clusters in DOT and Mermaid), each kind has its shape, flows
+    /// that cross zones are highlighted and components are coloured by their highest open
+    /// residual risk. SVG is drawn without any external program; `--layout graphviz` uses
+    /// Graphviz `dot` instead.
+    Diagram(DiagramArgs),
+    /// Attack trees: generated for attacker goals from the graph and the threats, and the
+    /// hand-written ones under `attack_trees:`, with chance of success and cheapest path.
+    Tree(TreeArgs),
+    /// Write a report for people: HTML (self-contained), Markdown, CSV (the threat
+    /// register) or PDF (printed by Chromium).
+    Report(ReportArgs),
+    /// Export the AI bill of materials (models, datasets, AI services, tools) as a
+    /// CycloneDX 1.6 ML-BOM in JSON.
+    Bom(BomArgs),
+}
+
+/// The model to analyse and how.
+#[derive(Args, Debug)]
+pub struct ModelArgs {
+    /// The model file (YAML or JSON); `-` reads standard input; `git:REV:path` a committed version.
+    #[arg(value_name = "MODEL")]
+    pub model: String,
+    #[command(flatten)]
+    pub policy: crate::analysis_args::PolicyArgs,
+    #[command(flatten)]
+    pub catalog: crate::catalog_args::CatalogArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct DiagramArgs {
+    #[command(flatten)]
+    pub source: ModelArgs,
+    #[arg(long, value_enum, default_value_t = DiagramFormat::Svg)]
+    pub format: DiagramFormat,
+    /// Draw the lineage of this data asset (an id from `data:`) instead of the whole system.
+    #[arg(long, value_name = "DATA")]
+    pub lineage: Option<String>,
+    /// How SVG is laid out: builtin (pure Rust), graphviz (needs `dot`), or auto
+    /// (graphviz for more than 150 components when `dot` is installed).
+    #[arg(long, value_enum, default_value_t = Layout::Auto)]
+    pub layout: Layout,
+    /// Write to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiagramFormat {
+    Svg,
+    Dot,
+    Mermaid,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Layout {
+    Auto,
+    Builtin,
+    Graphviz,
+}
+
+#[derive(Args, Debug)]
+pub struct TreeArgs {
+    #[command(flatten)]
+    pub source: ModelArgs,
+    /// Only this goal: a generated goal (exfiltrate-data, agent-unauthorised-action,
+    /// corrupt-model, steal-model, deny-ai-service, evade-model, execute-code) or the id
+    /// of a hand-written tree.
+    #[arg(long, value_name = "GOAL")]
+    pub goal: Option<String>,
+    #[arg(long, value_enum, default_value_t = TreeFormat::Human)]
+    pub format: TreeFormat,
+    /// Write to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TreeFormat {
+    /// An indented outline; `*` marks the cheapest way.
+    Human,
+    Mermaid,
+    Dot,
+    Svg,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub source: ModelArgs,
+    /// Where to write; the format follows the extension (.html, .md, .csv, .pdf) unless
+    /// --format says otherwise. Standard output when left out (not for PDF).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[arg(long, value_enum)]
+    pub format: Option<DocFormat>,
+    /// Chromium (or Chrome) to print PDF with; default: the first of chromium,
+    /// chromium-browser, google-chrome on PATH.
+    #[arg(long, value_name = "PROGRAM")]
+    pub chromium: Option<PathBuf>,
+    /// No progress bar on standard error.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DocFormat {
+    Html,
+    Markdown,
+    Csv,
+    Pdf,
+}
+
+#[derive(Args, Debug)]
+pub struct BomArgs {
+    #[command(flatten)]
+    pub source: ModelArgs,
+    /// Write to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

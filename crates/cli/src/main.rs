@@ -24,6 +24,10 @@ fn main() {
         args::Command::Diff(a) => commands::diff::run(a, &mut out),
         args::Command::Rules(a) => commands::rules::run(a, &mut out),
         args::Command::Gen(a) => commands::gen_model::run(a, &mut out),
+        args::Command::Diagram(a) => commands::diagram::run(a, &mut out),
+        args::Command::Tree(a) => commands::tree::run(a, &mut out),
+        args::Command::Report(a) => commands::report::run(a, &mut out),
+        args::Command::Bom(a) => commands::bom::run(a, &mut out),
         args::Command::Init(a) => commands::init::run(a, &mut std::io::stdin().lock(), &mut out),
     };
     let flushed = out.flush();

@@ -10,6 +10,7 @@ pub mod assessment;
 pub mod evaluate;
 pub mod facts;
 pub mod graph;
+pub mod lineage;
 pub mod plan;
 pub mod prefilter;
 pub mod ruletest;
@@ -17,6 +18,7 @@ pub mod score;
 pub mod synth;
 pub mod taint;
 pub mod tracking;
+pub mod trees;
 
 pub use assessment::{Assessment, Question, Severity, Threat};
 

@@ -1,0 +1,187 @@
+//! Lineage of a data asset: where it enters, where it is stored and transformed, what is
+//! trained on it, which models come out, where they serve, and who reads the output.
+//!
+//! Data moves along `sends` (initiator → target) and `receives` (target → initiator).
+//! Once an asset reaches a training job, everything downstream of that job is derived
+//! from it (weights, registries, serving), so the trace follows all data from there on.
+
+use crate::graph::Graph;
+use serde::Serialize;
+use std::collections::{BTreeSet, VecDeque};
+use threatwright_model::Model;
+use threatwright_model::types::ComponentKind;
+
+/// Where in the AI lifecycle a component sits, as lineage shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    Ingestion,
+    Storage,
+    Training,
+    Model,
+    Serving,
+    Output,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Ingestion => "ingestion",
+            Stage::Storage => "storage",
+            Stage::Training => "training",
+            Stage::Model => "model",
+            Stage::Serving => "serving",
+            Stage::Output => "output",
+        }
+    }
+
+    pub fn of(kind: ComponentKind) -> Stage {
+        use ComponentKind::*;
+        match kind {
+            DataSource | Labeling | DataPipeline | ExternalService => Stage::Ingestion,
+            Database | ObjectStore | Cache | SecretStore | FeatureStore | VectorStore | Queue
+            | Monitoring | ExperimentTracker => Stage::Storage,
+            Training | Evaluation | Notebook => Stage::Training,
+            Model | ModelRegistry => Stage::Model,
+            InferenceService | Llm | EmbeddingModel | Agent | Tool | Retriever | Guardrail
+            | HumanReview | Api | Service | Function | Gateway | IdentityProvider => Stage::Serving,
+            User | WebApp | MobileApp => Stage::Output,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LineageNode {
+    pub component: String,
+    pub stage: Stage,
+    /// Holds the asset at rest.
+    pub stores: bool,
+    /// Downstream of training on the asset: sees something derived from it.
+    pub derived: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LineageEdge {
+    /// Index of the flow in the model.
+    #[serde(skip)]
+    pub flow_index: usize,
+    pub flow: String,
+    /// Direction the asset (or what is derived from it) moves.
+    pub from: String,
+    pub to: String,
+    pub derived: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Lineage {
+    pub data: String,
+    pub nodes: Vec<LineageNode>,
+    pub edges: Vec<LineageEdge>,
+    /// Whether a model is trained on the asset.
+    pub trained_on: bool,
+}
+
+/// The lineage of data asset `data` (an id).
+pub fn trace(model: &Model, data: &str) -> Lineage {
+    let g = Graph::new(model);
+    let n = model.components.len();
+    // Directed moves: (from, to, flow, carries the asset itself).
+    let mut moves: Vec<Vec<(usize, usize, bool)>> = vec![Vec::new(); n];
+    for (fi, f) in model.flows.iter().enumerate() {
+        let Some((a, b)) = g.ends[fi] else { continue };
+        let sends = f.sends.iter().any(|d| d.as_str() == data);
+        let receives = f.receives.iter().any(|d| d.as_str() == data);
+        // Any flow can carry derived artifacts in the direction its data moves.
+        let forward = sends || !f.sends.is_empty() || f.receives.is_empty();
+        let backward = receives || !f.receives.is_empty();
+        if forward {
+            moves[a].push((b, fi, sends));
+        }
+        if backward {
+            moves[b].push((a, fi, receives));
+        }
+    }
+    let stores: Vec<bool> = model
+        .components
+        .iter()
+        .map(|c| c.stores.iter().any(|d| d.as_str() == data))
+        .collect();
+    // State per component: 0 unseen, 1 has the asset, 2 has something derived from it.
+    let mut state = vec![0u8; n];
+    let mut source = stores.clone();
+    for (fi, f) in model.flows.iter().enumerate() {
+        if let Some((a, b)) = g.ends[fi] {
+            source[a] |= f.sends.iter().any(|d| d.as_str() == data);
+            source[b] |= f.receives.iter().any(|d| d.as_str() == data);
+        }
+    }
+    let mut queue = VecDeque::new();
+    for i in 0..n {
+        if source[i] {
+            state[i] = 1;
+            queue.push_back(i);
+        }
+    }
+    let mut edges: BTreeSet<(usize, usize, usize, bool)> = BTreeSet::new();
+    while let Some(u) = queue.pop_front() {
+        let derived_here = state[u] == 2 || g.component(u).kind() == ComponentKind::Training;
+        for &(v, fi, carries) in &moves[u] {
+            if !(carries || derived_here) {
+                continue;
+            }
+            let derived = !carries;
+            edges.insert((fi, u, v, derived));
+            let next = if carries && state[u] == 1 { 1 } else { 2 };
+            let better = state[v] == 0 || (state[v] == 2 && next == 1);
+            if better {
+                state[v] = next;
+                queue.push_back(v);
+            }
+        }
+    }
+    // A model served by an inference service or an LLM is used there even without a flow.
+    for (i, c) in model.components.iter().enumerate() {
+        let served = c
+            .inference_service()
+            .and_then(|s| s.model.as_ref())
+            .or(c.llm().and_then(|l| l.model.as_ref()))
+            .or(c.embedding_model().and_then(|l| l.model.as_ref()));
+        if let Some(m) = served
+            && let Some(&j) = g.index.get(m.as_str())
+            && state[j] != 0
+            && state[i] == 0
+        {
+            state[i] = 2;
+        }
+    }
+    let trained_on = model
+        .components
+        .iter()
+        .enumerate()
+        .any(|(i, c)| state[i] == 1 && c.kind() == ComponentKind::Training);
+    let nodes = (0..n)
+        .filter(|i| state[*i] != 0)
+        .map(|i| LineageNode {
+            component: g.component(i).id.name.clone(),
+            stage: Stage::of(g.component(i).kind()),
+            stores: stores[i],
+            derived: state[i] == 2,
+        })
+        .collect();
+    let edges = edges
+        .into_iter()
+        .map(|(fi, a, b, derived)| LineageEdge {
+            flow_index: fi,
+            flow: model.flows[fi].id(),
+            from: g.component(a).id.name.clone(),
+            to: g.component(b).id.name.clone(),
+            derived,
+        })
+        .collect();
+    Lineage {
+        data: data.to_owned(),
+        nodes,
+        edges,
+        trained_on,
+    }
+}
