@@ -2,8 +2,11 @@
 //! trained on it, which models come out, where they serve, and who reads the output.
 //!
 //! Data moves along `sends` (initiator → target) and `receives` (target → initiator).
-//! Once an asset reaches a training job, everything downstream of that job is derived
-//! from it (weights, registries, serving), so the trace follows all data from there on.
+//! Components that transform data (pipelines, labeling, embedding, training) pass on
+//! something derived from what they take in: features, labels, vectors, weights. From
+//! there the trace follows whatever the AI lifecycle parts pass on (feature stores,
+//! models, registries, serving), and stops at the first part outside it (an app, a
+//! person, a database), which receives the output.
 
 use crate::graph::Graph;
 use serde::Serialize;
@@ -77,8 +80,30 @@ pub struct Lineage {
     pub data: String,
     pub nodes: Vec<LineageNode>,
     pub edges: Vec<LineageEdge>,
-    /// Whether a model is trained on the asset.
+    /// Whether a training job takes in the asset or something derived from it.
     pub trained_on: bool,
+}
+
+/// Kinds whose output is derived from their input.
+fn transforms(k: ComponentKind) -> bool {
+    use ComponentKind::*;
+    matches!(k, DataPipeline | Labeling | Training | EmbeddingModel)
+}
+
+/// Kinds that pass derived artifacts on: the AI lifecycle between data and answers.
+fn carries_derived(k: ComponentKind) -> bool {
+    use ComponentKind::*;
+    matches!(
+        k,
+        FeatureStore
+            | Evaluation
+            | Model
+            | ModelRegistry
+            | InferenceService
+            | Llm
+            | VectorStore
+            | Retriever
+    ) || transforms(k)
 }
 
 /// The lineage of data asset `data` (an id).
@@ -124,7 +149,8 @@ pub fn trace(model: &Model, data: &str) -> Lineage {
     }
     let mut edges: BTreeSet<(usize, usize, usize, bool)> = BTreeSet::new();
     while let Some(u) = queue.pop_front() {
-        let derived_here = state[u] == 2 || g.component(u).kind() == ComponentKind::Training;
+        let kind = g.component(u).kind();
+        let derived_here = transforms(kind) || (state[u] == 2 && carries_derived(kind));
         for &(v, fi, carries) in &moves[u] {
             if !(carries || derived_here) {
                 continue;
@@ -158,7 +184,7 @@ pub fn trace(model: &Model, data: &str) -> Lineage {
         .components
         .iter()
         .enumerate()
-        .any(|(i, c)| state[i] == 1 && c.kind() == ComponentKind::Training);
+        .any(|(i, c)| state[i] != 0 && c.kind() == ComponentKind::Training);
     let nodes = (0..n)
         .filter(|i| state[*i] != 0)
         .map(|i| LineageNode {

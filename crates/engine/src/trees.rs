@@ -5,9 +5,12 @@
 //! Numbers are deliberately coarse: a leaf's chance of success comes from its threat's
 //! residual likelihood (so controls in place lower it) and its cost from the same scale,
 //! in US dollars of attacker effort. An AND node needs every child (probabilities
-//! multiply, costs add); an OR node needs any one (1 − Π(1 − p), the cheapest child's
-//! cost). The cheapest path is the set of leaves an attacker with the smallest budget
-//! would take.
+//! multiply, costs add); at an OR node the attacker takes the option likeliest to work
+//! (its probability is the highest child's) and can do it as cheaply as the cheapest
+//! child. Taking the maximum rather than 1 − Π(1 − p) matters because the same threat
+//! appears on many ways in: counting it once per way would add up chances that are
+//! really one. The cheapest path is the set of leaves an attacker with the smallest
+//! budget would take.
 
 use crate::assessment::{Assessment, Severity, Threat};
 use crate::graph::Graph;
@@ -20,9 +23,9 @@ use threatwright_model::types::{
 };
 
 /// Caps that keep generation linear in the model's size.
-const MAX_TARGETS: usize = 6;
+const MAX_TARGETS: usize = 4;
 const MAX_ENTRIES: usize = 4;
-const MAX_THREATS_PER_PATH: usize = 8;
+const MAX_THREATS_PER_PATH: usize = 5;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -135,12 +138,11 @@ impl Node {
                 self.cost = self.children.iter().map(|c| c.cost).sum();
             }
             _ => {
-                self.probability = 1.0
-                    - self
-                        .children
-                        .iter()
-                        .map(|c| 1.0 - c.probability)
-                        .product::<f64>();
+                self.probability = self
+                    .children
+                    .iter()
+                    .map(|c| c.probability)
+                    .fold(0.0, f64::max);
                 self.cost = self
                     .children
                     .iter()
@@ -448,6 +450,9 @@ struct Entry {
     title: String,
     probability: f64,
     cost: f64,
+    /// Someone who ships code, weights or data the system takes in: the only kind of
+    /// entry that supply-chain threats are exploited from.
+    supplier: bool,
 }
 
 fn entry_of(g: &Graph, i: usize) -> Option<Entry> {
@@ -520,11 +525,18 @@ fn entry_of(g: &Graph, i: usize) -> Option<Entry> {
         ),
         _ => return None,
     };
+    let supplier = match c.kind() {
+        Model | Tool | ExternalService => true,
+        User => false,
+        DataSource => c.data_source().and_then(|d| d.provenance) == Some(Provenance::ThirdParty),
+        _ => trust == Some(Trust::Partner),
+    };
     Some(Entry {
         index: i,
         title,
         probability: p,
         cost,
+        supplier,
     })
 }
 
@@ -722,6 +734,9 @@ impl<'a> Generator<'a> {
             threats.extend(scope_threats.iter().copied());
             let mut seen = std::collections::BTreeSet::new();
             threats.retain(|t| seen.insert(t.id.as_str()));
+            if !e.supplier {
+                threats.retain(|t| t.lifecycle != "supply-chain");
+            }
             if threats.is_empty() {
                 continue;
             }

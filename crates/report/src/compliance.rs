@@ -135,7 +135,10 @@ fn by_controls(
         .collect();
     for (cid, control) in &cat.controls {
         let Some(m) = &control.mappings else { continue };
-        for key in keys_of(m) {
+        let mut keys = keys_of(m);
+        keys.sort();
+        keys.dedup();
+        for key in keys {
             let Some(item) = out.iter_mut().find(|i| i.id == key) else {
                 continue;
             };

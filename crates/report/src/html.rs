@@ -706,6 +706,23 @@ fn plan(h: &mut String, c: &Content) {
     h.push_str("</table></section>");
 }
 
+/// Control ids, each with its title on hover.
+fn controls(c: &Content, ids: &[String]) -> String {
+    if ids.is_empty() {
+        return "<span class=\"tw-muted\">—</span>".into();
+    }
+    ids.iter()
+        .map(|id| {
+            format!(
+                "<span title=\"{}\">{}</span>",
+                esc(&c.control_title(id)),
+                esc(id)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn compliance(h: &mut String, c: &Content) {
     let _ = write!(
         h,
@@ -725,9 +742,9 @@ fn compliance(h: &mut String, c: &Content) {
                 esc(&i.title),
                 i.status,
                 i.status.replace('-', " "),
-                list(&i.in_place),
-                list(&i.planned),
-                list(&i.missing),
+                controls(c, &i.in_place),
+                controls(c, &i.planned),
+                controls(c, &i.missing),
                 i.open_threats.len()
             );
         }

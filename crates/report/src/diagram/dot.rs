@@ -54,9 +54,10 @@ pub fn render(d: &Diagram) -> String {
     );
     let _ = writeln!(out, "  edge [fontname=\"Helvetica\", fontsize=9];");
     // Zones as nested clusters; components without a zone at top level.
+    let used = d.used_zones();
     let children = |parent: Option<usize>| -> Vec<usize> {
         (0..d.zones.len())
-            .filter(|z| d.zones[*z].parent == parent)
+            .filter(|z| d.zones[*z].parent == parent && used[*z])
             .collect()
     };
     fn cluster(

@@ -45,9 +45,10 @@ fn brackets(s: Shape) -> (&'static str, &'static str) {
 pub fn render(d: &Diagram) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "flowchart LR");
+    let used = d.used_zones();
     let kids = |parent: Option<usize>| -> Vec<usize> {
         (0..d.zones.len())
-            .filter(|z| d.zones[*z].parent == parent)
+            .filter(|z| d.zones[*z].parent == parent && used[*z])
             .collect()
     };
     fn zone(

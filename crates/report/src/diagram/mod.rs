@@ -121,6 +121,24 @@ pub struct Diagram {
 }
 
 impl Diagram {
+    /// Zones that hold a node, directly or in a nested zone; the others are not drawn.
+    pub fn used_zones(&self) -> Vec<bool> {
+        let mut used = vec![false; self.zones.len()];
+        for n in &self.nodes {
+            let mut z = n.zone;
+            let mut hops = 0;
+            while let Some(i) = z {
+                if used[i] || hops > self.zones.len() {
+                    break;
+                }
+                used[i] = true;
+                z = self.zones[i].parent;
+                hops += 1;
+            }
+        }
+        used
+    }
+
     /// Shapes used, in legend order.
     pub fn shapes(&self) -> Vec<Shape> {
         let mut v: Vec<Shape> = Vec::new();
