@@ -259,7 +259,7 @@ pub fn cost_of(likelihood: u32) -> f64 {
 fn threat_leaf(t: &Threat) -> Node {
     let mut p = probability_of(t.residual.likelihood);
     if t.status == "mitigated" {
-        p = p.min(0.05);
+        p = p.min(0.03);
     }
     let mut n = Node::leaf(
         format!("{} ({})", t.title, t.elements[0]),
@@ -977,7 +977,7 @@ fn convert(
         if t.status == "false-positive" {
             leaf.probability = 0.0;
         } else if t.status == "mitigated" {
-            leaf.probability = leaf.probability.min(0.05);
+            leaf.probability = leaf.probability.min(0.03);
         }
     }
     leaf

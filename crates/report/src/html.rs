@@ -63,6 +63,8 @@ footer { padding:16px 32px; color:var(--muted); font-size:12px; border-top:1px s
   .tw-figure { max-height:none; overflow:visible; border:none; }
   .tw-figure svg { max-width:100%; height:auto; }
   tbody.tw-threat[hidden] { display:table-row-group; }
+  .tw-grid { display:block; }
+  details.tw-source { display:none; }
 }
 "#;
 
@@ -92,7 +94,7 @@ const JS: &str = r#"
   form.addEventListener('input', apply);
   form.addEventListener('change', apply);
   window.addEventListener('beforeprint', function () {
-    document.querySelectorAll('details').forEach(function (d) { d.open = true; });
+    document.querySelectorAll('details:not(.tw-source)').forEach(function (d) { d.open = true; });
   });
   apply();
 })();
@@ -365,7 +367,7 @@ fn system(h: &mut String, c: &Content) {
 fn dfd(h: &mut String, c: &Content) {
     let _ = write!(
         h,
-        "<section id=\"dfd\"><h2>Data-flow diagram</h2><p class=\"tw-muted\">Lanes are trust zones (least trusted at the top); orange flows cross a trust boundary; fill shows each component's highest open residual risk and the badge its number of open threats. Hover for details.</p><div class=\"tw-figure\">{}</div><details><summary>Mermaid source</summary><pre><code>{}</code></pre></details></section>",
+        "<section id=\"dfd\"><h2>Data-flow diagram</h2><p class=\"tw-muted\">Lanes are trust zones (least trusted at the top); orange flows cross a trust boundary; fill shows each component's highest open residual risk and the badge its number of open threats. Hover for details.</p><div class=\"tw-figure\">{}</div><details class=\"tw-source\"><summary>Mermaid source</summary><pre><code>{}</code></pre></details></section>",
         c.dfd_svg,
         esc(&c.dfd_mermaid)
     );
