@@ -45,7 +45,7 @@ pub enum Command {
     /// Trust zones are lanes (clusters in DOT and Mermaid), each kind has its shape, flows
     /// that cross zones are highlighted and components are coloured by their highest open
     /// residual risk. SVG is drawn without any external program; `--layout graphviz` uses
-    /// Graphviz `dot` instead.
+    /// Graphviz `dot` instead (stopped after 5 minutes).
     Diagram(DiagramArgs),
     /// Attack trees: generated for attacker goals from the graph and the threats, and the
     /// hand-written ones under `attack_trees:`, with chance of success and cheapest path.
@@ -82,7 +82,7 @@ pub struct DiagramArgs {
     #[arg(long, value_name = "DATA")]
     pub lineage: Option<String>,
     /// How SVG is laid out: builtin (pure Rust), graphviz (needs `dot`), or auto
-    /// (graphviz for more than 150 components when `dot` is installed).
+    /// (graphviz for 150 to 600 components when `dot` is installed, builtin otherwise).
     #[arg(long, value_enum, default_value_t = Layout::Auto)]
     pub layout: Layout,
     /// Write to this file instead of standard output.

@@ -59,7 +59,7 @@ pub struct LineageNode {
     pub stage: Stage,
     /// Holds the asset at rest.
     pub stores: bool,
-    /// Downstream of training on the asset: sees something derived from it.
+    /// Holds something derived from the asset (after a pipeline, embedding or training).
     pub derived: bool,
 }
 
@@ -108,7 +108,28 @@ fn carries_derived(k: ComponentKind) -> bool {
 
 /// The lineage of data asset `data` (an id).
 pub fn trace(model: &Model, data: &str) -> Lineage {
-    let g = Graph::new(model);
+    trace_in(&Graph::new(model), data)
+}
+
+/// Traces many assets over one graph, built once.
+pub struct Tracer<'m> {
+    g: Graph<'m>,
+}
+
+impl<'m> Tracer<'m> {
+    pub fn new(model: &'m Model) -> Self {
+        Tracer {
+            g: Graph::new(model),
+        }
+    }
+
+    pub fn trace(&self, data: &str) -> Lineage {
+        trace_in(&self.g, data)
+    }
+}
+
+fn trace_in(g: &Graph, data: &str) -> Lineage {
+    let model = g.model;
     let n = model.components.len();
     // Directed moves: (from, to, flow, carries the asset itself).
     let mut moves: Vec<Vec<(usize, usize, bool)>> = vec![Vec::new(); n];
@@ -209,5 +230,54 @@ pub fn trace(model: &Model, data: &str) -> Lineage {
         nodes,
         edges,
         trained_on,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use threatwright_model::{Limits, load_str};
+
+    #[test]
+    fn training_data_flows_into_the_model_and_out_through_serving() {
+        let yaml = r#"
+threatwright: 1
+zones: [{ id: corp, trust: internal }]
+data:
+  - { id: raw, classification: confidential }
+  - { id: features, classification: confidential }
+  - { id: weights, classification: internal, categories: [model-weights] }
+  - { id: other, classification: internal }
+components:
+  - { id: feed, kind: data-source, zone: corp }
+  - { id: etl, kind: data-pipeline, zone: corp }
+  - { id: fs, kind: feature-store, zone: corp, stores: [features] }
+  - { id: train, kind: training, zone: corp }
+  - { id: m, kind: model, zone: corp }
+  - { id: api, kind: inference-service, zone: corp, model: m }
+  - { id: app, kind: web-app, zone: corp }
+  - { id: crm, kind: database, zone: corp, stores: [other] }
+flows:
+  - { from: etl, to: feed, receives: [raw] }
+  - { from: etl, to: fs, sends: [features] }
+  - { from: train, to: fs, receives: [features] }
+  - { from: train, to: m, sends: [weights] }
+  - { from: app, to: api, sends: [other] }
+  - { from: app, to: crm, sends: [other] }
+"#;
+        let model = load_str("t.yaml", yaml, &Limits::default()).model.unwrap();
+        let l = trace(&model, "raw");
+        let at = |id: &str| l.nodes.iter().find(|n| n.component == id);
+        assert!(!at("feed").unwrap().derived);
+        assert!(at("fs").unwrap().derived && at("train").unwrap().derived);
+        assert!(at("m").unwrap().derived);
+        assert_eq!(at("api").map(|n| n.stage), Some(Stage::Serving));
+        assert!(l.trained_on);
+        // The app sends other data to the service and the CRM: not part of this lineage.
+        assert!(at("crm").is_none() && at("app").is_none(), "{l:#?}");
+        // Data nobody trains on.
+        let o = trace(&model, "other");
+        assert!(!o.trained_on);
+        assert!(o.nodes.iter().all(|n| !n.derived));
     }
 }

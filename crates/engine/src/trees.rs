@@ -24,6 +24,8 @@ use threatwright_model::types::{
 
 /// Caps that keep generation linear in the model's size.
 const MAX_TARGETS: usize = 4;
+const MAX_CANDIDATES: usize = 32;
+const MAX_ENTRY_CANDIDATES: usize = 12;
 const MAX_ENTRIES: usize = 4;
 const MAX_THREATS_PER_PATH: usize = 5;
 
@@ -546,11 +548,17 @@ fn display(c: &threatwright_model::types::Component) -> String {
 
 /// Shortest undirected paths from every component to `target`, as (previous hop, flow).
 /// Users are path ends, never relays: a person does not forward an attack.
-fn paths_to(g: &Graph, target: usize, adj: &[Vec<(usize, usize)>]) -> Vec<Option<(usize, usize)>> {
+fn paths_to(
+    g: &Graph,
+    target: usize,
+    adj: &[Vec<(usize, usize)>],
+) -> (Vec<Option<(usize, usize)>>, Vec<u32>) {
     let n = adj.len();
     let mut prev: Vec<Option<(usize, usize)>> = vec![None; n];
     let mut seen = vec![false; n];
+    let mut dist = vec![u32::MAX; n];
     seen[target] = true;
+    dist[target] = 0;
     let mut queue = VecDeque::from([target]);
     while let Some(u) = queue.pop_front() {
         if u != target && g.component(u).kind() == ComponentKind::User {
@@ -560,11 +568,12 @@ fn paths_to(g: &Graph, target: usize, adj: &[Vec<(usize, usize)>]) -> Vec<Option
             if !seen[v] {
                 seen[v] = true;
                 prev[v] = Some((u, fi));
+                dist[v] = dist[u] + 1;
                 queue.push_back(v);
             }
         }
     }
-    prev
+    (prev, dist)
 }
 
 fn auth_step(auth: Option<Auth>) -> (f64, f64) {
@@ -662,11 +671,35 @@ impl<'a> Generator<'a> {
     }
 
     fn goal_tree(&self, goal: Goal) -> Option<Tree> {
+        // Each candidate costs a search of the whole graph, so on large models only the
+        // candidates whose own threats are riskiest (then the most sensitive) are
+        // examined.
+        let mut candidates: Vec<(u32, i64, usize)> = (0..self.g.model.components.len())
+            .filter(|t| goal.is_target(&self.g, *t))
+            .map(|t| {
+                let own = self
+                    .scope(t)
+                    .iter()
+                    .flat_map(|i| self.threats_on(self.g.component(*i).id.as_str(), goal))
+                    .map(|x| x.residual.score)
+                    .max()
+                    .unwrap_or(0);
+                let sensitivity = self
+                    .g
+                    .component(t)
+                    .stores
+                    .iter()
+                    .map(|d| self.g.classification_level(d.as_str()))
+                    .max()
+                    .unwrap_or(0);
+                (own, sensitivity, t)
+            })
+            .collect();
+        candidates.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+        let unexamined = candidates.len().saturating_sub(MAX_CANDIDATES);
+        candidates.truncate(MAX_CANDIDATES);
         let mut targets: Vec<(u32, usize, Node)> = Vec::new();
-        for t in 0..self.g.model.components.len() {
-            if !goal.is_target(&self.g, t) {
-                continue;
-            }
+        for (_, _, t) in candidates {
             if let Some((score, node)) = self.target_node(goal, t) {
                 targets.push((score, t, node));
             }
@@ -680,6 +713,11 @@ impl<'a> Generator<'a> {
         let mut warnings = Vec::new();
         if omitted > 0 {
             warnings.push(format!("{omitted} less risky targets left out"));
+        }
+        if unexamined > 0 {
+            warnings.push(format!(
+                "{unexamined} further possible targets not examined (only the {MAX_CANDIDATES} with the riskiest threats are)"
+            ));
         }
         let root = Node::gate(
             goal.title().into(),
@@ -705,13 +743,24 @@ impl<'a> Generator<'a> {
             .iter()
             .flat_map(|i| self.threats_on(self.g.component(*i).id.as_str(), goal))
             .collect();
-        let prev = paths_to(&self.g, target, &self.adj);
+        let (prev, dist) = paths_to(&self.g, target, &self.adj);
+        // The entries likeliest to give the cheapest ways: cheap to start from, close to
+        // the target. Bounded so that models with thousands of entry points stay fast.
+        let mut reachable: Vec<&Entry> = self
+            .entries
+            .iter()
+            .filter(|e| e.index == target || prev[e.index].is_some())
+            .collect();
+        reachable.sort_by(|a, b| {
+            a.cost
+                .total_cmp(&b.cost)
+                .then(dist[a.index].cmp(&dist[b.index]))
+                .then(a.index.cmp(&b.index))
+        });
+        reachable.truncate(MAX_ENTRY_CANDIDATES);
         let mut ways: Vec<(usize, Node)> = Vec::new();
         let mut best = 0u32;
-        for e in &self.entries {
-            if e.index != target && prev[e.index].is_none() {
-                continue;
-            }
+        for e in reachable {
             // Walk from the entry to the target.
             let mut hops = Vec::new();
             let mut flows = Vec::new();
@@ -981,4 +1030,158 @@ fn convert(
         }
     }
     leaf
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use threatwright_catalog::{builtin_sources, load};
+    use threatwright_model::{Limits, load_str};
+
+    fn analysed(yaml: &str) -> (Model, Assessment) {
+        let mut diags = Vec::new();
+        let cat = load(builtin_sources(), &mut diags);
+        let loaded = load_str("t.yaml", yaml, &Limits::default());
+        let model = loaded
+            .model
+            .unwrap_or_else(|| panic!("{:#?}", loaded.diagnostics));
+        let opts = crate::Options {
+            today: (2026, 11, 29),
+            ..Default::default()
+        };
+        let a = crate::analyze_opts(&model, &cat, None, &opts);
+        (model, a)
+    }
+
+    const AGENT: &str = r#"
+threatwright: 1
+zones:
+  - { id: internet, trust: untrusted }
+  - { id: corp, trust: internal }
+data:
+  - { id: chat, classification: confidential, categories: [pii], provenance: user-generated }
+components:
+  - { id: visitor, kind: user, zone: internet, population: public }
+  - { id: app, kind: web-app, zone: corp }
+  - { id: bot, kind: agent, zone: corp, llm: gpt, tools: [pay], autonomy: autonomous }
+  - { id: gpt, kind: llm, zone: corp, hosting: self-hosted }
+  - { id: pay, kind: tool, zone: corp, actions: [financial], approval: none, identity: service }
+flows:
+  - { from: visitor, to: app, sends: [chat], auth: none }
+  - { from: app, to: bot, sends: [chat] }
+  - { from: bot, to: gpt, sends: [chat] }
+  - { from: bot, to: pay, sends: [chat] }
+attack_trees:
+  - id: by-hand
+    goal: Drain the account
+    root:
+      title: any way
+      gate: or
+      children:
+        - title: both steps
+          gate: and
+          children:
+            - { title: step one, probability: 0.5, cost: 100 }
+            - { title: step two, probability: 0.4, cost: 200 }
+        - { title: the cheap trick, probability: 0.1, cost: 50 }
+        - { title: a named threat, threat: "nope@bot" }
+"#;
+
+    #[test]
+    fn and_multiplies_or_takes_the_likeliest_and_the_cheapest() {
+        let (m, a) = analysed(AGENT);
+        let t = hand_written(&m.attack_trees[0], &a);
+        let both = &t.root.children[0];
+        assert!((both.probability - 0.2).abs() < 1e-9);
+        assert_eq!(both.cost, 300.0);
+        // The named threat is not found: default numbers, marked, and a note.
+        let named = &t.root.children[2];
+        assert!(named.estimated);
+        assert_eq!(named.probability, 0.5);
+        assert!(t.warnings[0].contains("nope@bot"), "{:?}", t.warnings);
+        assert_eq!(t.probability, 0.5);
+        assert_eq!(t.cost, 50.0);
+        assert_eq!(t.cheapest_path, vec!["the cheap trick".to_owned()]);
+        assert!(t.root.children[1].cheapest && !t.root.children[0].cheapest);
+    }
+
+    #[test]
+    fn a_leaf_naming_a_found_threat_takes_its_numbers() {
+        let (m, a) = analysed(AGENT);
+        let found = a
+            .threats
+            .iter()
+            .find(|t| {
+                t.id.starts_with("excessive-agency@")
+                    || t.id.starts_with("unapproved-financial-action@")
+            })
+            .expect("the agent's financial tool is a finding");
+        let yaml = AGENT.replace("nope@bot", &found.id);
+        let (m2, a2) = analysed(&yaml);
+        let t = hand_written(&m2.attack_trees[0], &a2);
+        let leaf = &t.root.children[2];
+        assert_eq!(leaf.threat.as_deref(), Some(found.id.as_str()));
+        assert_eq!(leaf.probability, probability_of(found.residual.likelihood));
+        assert!(!leaf.estimated && t.warnings.is_empty());
+        let _ = m;
+    }
+
+    #[test]
+    fn an_agent_with_an_unapproved_payment_tool_gets_an_agent_action_tree_from_the_public() {
+        let (m, a) = analysed(AGENT);
+        let trees = build(&m, &a, &[Goal::AgentAction]);
+        assert_eq!(trees.len(), 1, "{trees:#?}");
+        let t = &trees[0];
+        assert_eq!(t.root.children[0].title, "at bot");
+        let way = &t.root.children[0].children[0];
+        assert!(
+            way.title.starts_with("Via visitor → app → bot"),
+            "{}",
+            way.title
+        );
+        assert_eq!(way.children[0].kind, NodeKind::Entry);
+        assert_eq!(way.children[0].probability, 1.0);
+        assert!(
+            t.cheapest_path[0].contains("visitor"),
+            "{:?}",
+            t.cheapest_path
+        );
+        assert!(t.probability > 0.0 && t.probability <= 1.0);
+    }
+
+    #[test]
+    fn no_agent_no_agent_tree_and_no_model_no_theft_tree() {
+        let yaml = r#"
+threatwright: 1
+zones: [{ id: corp, trust: internal }]
+components:
+  - { id: staff, kind: user, zone: corp, population: employees }
+  - { id: app, kind: web-app, zone: corp }
+flows: [{ from: staff, to: app }]
+"#;
+        let (m, a) = analysed(yaml);
+        assert!(build(&m, &a, &[Goal::AgentAction, Goal::StealModel]).is_empty());
+    }
+
+    #[test]
+    fn a_guardrail_on_the_way_is_a_defence_to_get_past() {
+        let yaml = AGENT.replace(
+            "  - { from: visitor, to: app, sends: [chat], auth: none }\n  - { from: app, to: bot, sends: [chat] }",
+            "  - { from: visitor, to: app, sends: [chat], auth: none }\n  - { from: app, to: filter, sends: [chat] }\n  - { from: filter, to: bot, sends: [chat] }",
+        )
+        .replace(
+            "  - { id: gpt,",
+            "  - { id: filter, kind: guardrail, zone: corp, position: input, checks: [prompt-injection], mode: block }\n  - { id: gpt,",
+        );
+        let (m, a) = analysed(&yaml);
+        let trees = build(&m, &a, &[Goal::AgentAction]);
+        let way = &trees[0].root.children[0].children[0];
+        let defence = way
+            .children
+            .iter()
+            .find(|n| n.kind == NodeKind::Defense)
+            .expect("the guardrail is a step");
+        assert_eq!(defence.probability, 0.4);
+        assert_eq!(defence.defenses, vec!["filter".to_owned()]);
+    }
 }

@@ -33,17 +33,15 @@ fn purl(origin: &str) -> Option<String> {
 }
 
 /// Risk properties of an element: how many open threats and the highest residual level.
-fn risk_props(a: &Assessment, id: &str, props: &mut Vec<Json>) {
-    let open: Vec<&threatwright_engine::Threat> = a
-        .threats
-        .iter()
-        .filter(|t| t.is_open() && t.elements[0] == id)
-        .collect();
-    props.push(prop("open-threats", open.len().to_string()));
-    if let Some(max) = open.iter().map(|t| t.residual.severity).max() {
+fn risk_props(open: &OpenByElement, id: &str, props: &mut Vec<Json>) {
+    let (n, max) = open.get(id).map_or((0, None), |(n, s)| (*n, Some(*s)));
+    props.push(prop("open-threats", n.to_string()));
+    if let Some(max) = max {
         props.push(prop("highest-open-risk", max.as_str()));
     }
 }
+
+type OpenByElement<'a> = std::collections::HashMap<&'a str, (usize, threatwright_engine::Severity)>;
 
 fn base(c: &Component, kind: &str) -> Map<String, Json> {
     let mut m = Map::new();
@@ -85,10 +83,12 @@ pub fn render(model: &Model, a: &Assessment, model_path: &str) -> Json {
         .collect();
 
     // Datasets, and which models are trained on each.
+    let open = crate::content::open_by_element(a);
     let mut trained_on: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut datasets = BTreeSet::new();
+    let tracer = lineage::Tracer::new(model);
     for d in &model.data {
-        let l = lineage::trace(model, d.id.as_str());
+        let l = tracer.trace(d.id.as_str());
         if l.trained_on {
             for n in &l.nodes {
                 if by_id
@@ -224,7 +224,7 @@ pub fn render(model: &Model, a: &Assessment, model_path: &str) -> Json {
                         json!({ "modelParameters": Json::Object(params) }),
                     );
                 }
-                risk_props(a, &id, &mut props);
+                risk_props(&open, &id, &mut props);
                 comp.insert("properties".into(), props.into());
                 components.push(Json::Object(comp));
             }
@@ -249,7 +249,7 @@ pub fn render(model: &Model, a: &Assessment, model_path: &str) -> Json {
                 if let Some(w) = weights {
                     deps.entry(id.clone()).or_default().insert(w.name.clone());
                 }
-                risk_props(a, &id, &mut props);
+                risk_props(&open, &id, &mut props);
                 if hosting == Some(Hosting::VendorApi) {
                     // A third-party AI service: the weights are not ours to list.
                     let mut s = base(c, "service");
@@ -295,7 +295,7 @@ pub fn render(model: &Model, a: &Assessment, model_path: &str) -> Json {
                 if !data.is_empty() {
                     s.insert("data".into(), data.into());
                 }
-                risk_props(a, &id, &mut props);
+                risk_props(&open, &id, &mut props);
                 s.insert("properties".into(), props.into());
                 services.push(Json::Object(s));
             }
@@ -312,7 +312,7 @@ pub fn render(model: &Model, a: &Assessment, model_path: &str) -> Json {
                         props.push(prop("memory", x.as_str()));
                     }
                 }
-                risk_props(a, &id, &mut props);
+                risk_props(&open, &id, &mut props);
                 comp.insert("properties".into(), props.into());
                 components.push(Json::Object(comp));
             }
@@ -337,7 +337,7 @@ pub fn render(model: &Model, a: &Assessment, model_path: &str) -> Json {
                 if let Some(z) = &c.zone {
                     s.insert("trustZone".into(), z.name.clone().into());
                 }
-                risk_props(a, &id, &mut props);
+                risk_props(&open, &id, &mut props);
                 s.insert("properties".into(), props.into());
                 services.push(Json::Object(s));
             }

@@ -16,9 +16,17 @@ pub struct LineageView {
     pub data: String,
     pub name: String,
     pub lineage: Lineage,
-    pub svg: String,
-    pub mermaid: String,
+    /// The drawings; `None` when the lineage is too large to read as a picture.
+    pub svg: Option<String>,
+    pub mermaid: Option<String>,
 }
+
+/// Lineages through more components than this are listed, not drawn: such a picture is
+/// unreadable, and a report with hundreds of them would weigh hundreds of megabytes.
+pub const MAX_LINEAGE_DRAWN: usize = 120;
+
+/// Data assets whose lineage a report shows.
+pub const MAX_LINEAGES: usize = 100;
 
 /// One line of the AI bill of materials.
 pub struct BomRow {
@@ -38,12 +46,20 @@ pub struct Content<'a> {
     pub dfd: Diagram,
     pub dfd_svg: String,
     pub dfd_mermaid: String,
+    /// The first [`MAX_LINEAGES`] data assets that move, with their lineage.
     pub lineages: Vec<LineageView>,
+    /// How many more data assets move but are not in `lineages`.
+    pub more_lineages: usize,
     pub trees: Vec<Tree>,
     pub tree_svgs: Vec<String>,
     pub compliance: Vec<Framework>,
     pub bom: Vec<BomRow>,
 }
+
+/// Above this many components a report does not embed the data-flow diagram: nobody
+/// reads such a picture, and it would weigh tens of megabytes. `threatwright diagram`
+/// still draws it.
+pub const MAX_DRAWN_NODES: usize = 1500;
 
 /// Steps of building a report, for a progress display.
 pub const STEPS: u64 = 5;
@@ -59,22 +75,39 @@ impl<'a> Content<'a> {
         step: &mut dyn FnMut(&str),
     ) -> Content<'a> {
         let dfd = diagram::dfd(model, a);
-        let dfd_svg = svg(&dfd);
-        let dfd_mermaid = diagram::mermaid::render(&dfd);
+        let (dfd_svg, dfd_mermaid) = if dfd.nodes.len() <= MAX_DRAWN_NODES {
+            (svg(&dfd), diagram::mermaid::render(&dfd))
+        } else {
+            (String::new(), String::new())
+        };
         step("data-flow diagram");
+        // One asset at a time: a large model's lineages, all kept, would take gigabytes.
+        let tracer = lineage::Tracer::new(model);
         let mut lineages = Vec::new();
+        let mut trained = Vec::with_capacity(model.data.len());
+        let mut more_lineages = 0;
         for d in &model.data {
-            let l = lineage::trace(model, d.id.as_str());
+            let l = tracer.trace(d.id.as_str());
+            trained.push(l.trained_on);
+            if lineages.len() >= MAX_LINEAGES {
+                more_lineages += usize::from(l.nodes.len() >= 2);
+                continue;
+            }
             // A lineage of one component says nothing a table would not.
             if l.nodes.len() < 2 {
                 continue;
             }
-            let dg = diagram::lineage(model, a, &l);
+            let (svg, mermaid) = if l.nodes.len() <= MAX_LINEAGE_DRAWN {
+                let dg = diagram::lineage(model, a, &l);
+                (Some(svg(&dg)), Some(diagram::mermaid::render(&dg)))
+            } else {
+                (None, None)
+            };
             lineages.push(LineageView {
                 data: d.id.name.clone(),
                 name: d.name.clone().unwrap_or_else(|| d.id.name.clone()),
-                svg: svg(&dg),
-                mermaid: diagram::mermaid::render(&dg),
+                svg,
+                mermaid,
                 lineage: l,
             });
         }
@@ -84,7 +117,7 @@ impl<'a> Content<'a> {
         step("attack trees");
         let compliance = compliance::views(a, model, cat);
         step("compliance views");
-        let bom = bom_rows(model, a);
+        let bom = bom_rows(model, a, &trained);
         step("bill of materials");
         Content {
             model,
@@ -94,6 +127,7 @@ impl<'a> Content<'a> {
             dfd_svg,
             dfd_mermaid,
             lineages,
+            more_lineages,
             trees,
             tree_svgs,
             compliance,
@@ -170,7 +204,33 @@ impl<'a> Content<'a> {
     }
 }
 
-fn bom_rows(model: &Model, a: &Assessment) -> Vec<BomRow> {
+/// Open threats per element id: how many, and the highest residual severity.
+pub fn open_by_element(a: &Assessment) -> std::collections::HashMap<&str, (usize, Severity)> {
+    let mut m = std::collections::HashMap::new();
+    for t in a.threats.iter().filter(|t| t.is_open()) {
+        let e = m
+            .entry(t.elements[0].as_str())
+            .or_insert((0, t.residual.severity));
+        e.0 += 1;
+        e.1 = e.1.max(t.residual.severity);
+    }
+    m
+}
+
+fn bom_rows(model: &Model, a: &Assessment, trained: &[bool]) -> Vec<BomRow> {
+    let open = open_by_element(a);
+    let row = |id: &str, name: Option<&str>, what: &'static str, kind: &str, provenance: String| {
+        let (n, highest) = open.get(id).map_or((0, None), |(n, s)| (*n, Some(*s)));
+        BomRow {
+            id: id.to_owned(),
+            name: name.unwrap_or(id).to_owned(),
+            what,
+            kind: kind.to_owned(),
+            provenance,
+            open_threats: n,
+            highest,
+        }
+    };
     let mut rows = Vec::new();
     for c in &model.components {
         let (what, provenance) = match c.kind() {
@@ -270,7 +330,6 @@ fn bom_rows(model: &Model, a: &Assessment) -> Vec<BomRow> {
             _ => continue,
         };
         rows.push(row(
-            a,
             &c.id.name,
             c.name.as_deref(),
             what,
@@ -278,13 +337,12 @@ fn bom_rows(model: &Model, a: &Assessment) -> Vec<BomRow> {
             provenance,
         ));
     }
-    for d in &model.data {
-        let l = lineage::trace(model, d.id.as_str());
+    for (d, trained_on) in model.data.iter().zip(trained.iter().copied()) {
         let training = d
             .categories
             .iter()
             .any(|c| matches!(c, threatwright_model::types::DataCategory::TrainingData));
-        if !(l.trained_on || training) {
+        if !(trained_on || training) {
             continue;
         }
         let mut p = Vec::new();
@@ -295,7 +353,6 @@ fn bom_rows(model: &Model, a: &Assessment) -> Vec<BomRow> {
             p.push(x.as_str().to_owned());
         }
         rows.push(row(
-            a,
             &d.id.name,
             d.name.as_deref(),
             "dataset",
@@ -304,30 +361,6 @@ fn bom_rows(model: &Model, a: &Assessment) -> Vec<BomRow> {
         ));
     }
     rows
-}
-
-fn row(
-    a: &Assessment,
-    id: &str,
-    name: Option<&str>,
-    what: &'static str,
-    kind: &str,
-    provenance: String,
-) -> BomRow {
-    let open: Vec<&Threat> = a
-        .threats
-        .iter()
-        .filter(|t| t.is_open() && t.elements[0] == id)
-        .collect();
-    BomRow {
-        id: id.to_owned(),
-        name: name.unwrap_or(id).to_owned(),
-        what,
-        kind: kind.to_owned(),
-        provenance,
-        open_threats: open.len(),
-        highest: open.iter().map(|t| t.residual.severity).max(),
-    }
 }
 
 fn slug(s: &str) -> String {

@@ -100,6 +100,11 @@ const JS: &str = r#"
 })();
 "#;
 
+/// Threats listed with their details, and listed at all: a register of tens of thousands
+/// of threats (generated models) would make a page no browser opens comfortably.
+const MAX_DETAILED: usize = 1000;
+const MAX_ROWS: usize = 5000;
+
 fn sev_badge(s: Severity) -> String {
     format!("<span class=\"tw-sev tw-sev-{0}\">{0}</span>", s.as_str())
 }
@@ -368,8 +373,19 @@ fn dfd(h: &mut String, c: &Content) {
     let _ = write!(
         h,
         "<section id=\"dfd\"><h2>Data-flow diagram</h2><p class=\"tw-muted\">Lanes are trust zones (least trusted at the top); orange flows cross a trust boundary; fill shows each component's highest open residual risk and the badge its number of open threats. Hover for details.</p><div class=\"tw-figure\">{}</div><details class=\"tw-source\"><summary>Mermaid source</summary><pre><code>{}</code></pre></details></section>",
-        c.dfd_svg,
-        esc(&c.dfd_mermaid)
+        if c.dfd.nodes.len() <= crate::content::MAX_DRAWN_NODES {
+            c.dfd_svg.clone()
+        } else {
+            format!(
+                "<p>{} components are too many to draw here; <code>threatwright diagram MODEL -o dfd.svg</code> draws them.</p>",
+                c.dfd.nodes.len()
+            )
+        },
+        if c.dfd.nodes.len() <= crate::content::MAX_DRAWN_NODES {
+            esc(&c.dfd_mermaid)
+        } else {
+            String::new()
+        }
     );
 }
 
@@ -408,7 +424,20 @@ fn lineage(h: &mut String, c: &Content) {
             } else {
                 ""
             },
-            l.svg
+            match &l.svg {
+                Some(svg) => svg.clone(),
+                None => format!(
+                    "<p class=\"tw-muted\">Too many components to draw legibly; <code>threatwright diagram MODEL --lineage {}</code> draws it on its own.</p>",
+                    esc(&l.data)
+                ),
+            }
+        );
+    }
+    if c.more_lineages > 0 {
+        let _ = write!(
+            h,
+            "<p class=\"tw-muted\">{} more data assets; <code>threatwright diagram MODEL --lineage DATA</code> draws any of them.</p>",
+            c.more_lineages
         );
     }
     h.push_str("</section>");
@@ -484,10 +513,13 @@ fn register(h: &mut String, c: &Content) {
             .then(y.residual.score.cmp(&x.residual.score))
             .then(x.id.cmp(&y.id))
     });
-    for t in all {
+    let total = all.len();
+    all.truncate(MAX_ROWS);
+    for (k, t) in all.into_iter().enumerate() {
+        let detailed = k < MAX_DETAILED;
         let _ = write!(
             h,
-            "<tbody class=\"tw-threat\" id=\"t-{id}\" data-severity=\"{sev}\" data-stride=\"{stride}\" data-lifecycle=\"{life}\" data-status=\"{status}\" data-role=\"{role}\"><tr class=\"tw-row\"><td>{badge}<br><span class=\"tw-muted\">{score} (inherent {inh})</span></td><td><b>{title}</b><br><code>{id}</code></td><td>{elems}</td><td>{stride}</td><td>{life}</td><td><span class=\"tw-status\">{status}</span></td><td>{role}</td></tr><tr><td colspan=\"7\"><details><summary>evidence, score, mitigations, references</summary><div class=\"tw-detail\">",
+            "<tbody class=\"tw-threat\" id=\"t-{id}\" data-severity=\"{sev}\" data-stride=\"{stride}\" data-lifecycle=\"{life}\" data-status=\"{status}\" data-role=\"{role}\"><tr class=\"tw-row\"><td>{badge}<br><span class=\"tw-muted\">{score} (inherent {inh})</span></td><td><b>{title}</b><br><code>{id}</code></td><td>{elems}</td><td>{stride}</td><td>{life}</td><td><span class=\"tw-status\">{status}</span></td><td>{role}</td></tr>",
             id = esc(&t.id),
             sev = t.residual.severity.as_str(),
             stride = t.stride.join(" "),
@@ -500,10 +532,27 @@ fn register(h: &mut String, c: &Content) {
             title = esc(&t.title),
             elems = esc(&t.elements.join(", ")),
         );
-        threat_detail(h, c, t);
-        h.push_str("</div></details></td></tr></tbody>");
+        if detailed {
+            h.push_str("<tr><td colspan=\"7\"><details><summary>evidence, score, mitigations, references</summary><div class=\"tw-detail\">");
+            threat_detail(h, c, t);
+            h.push_str("</div></details></td></tr>");
+        }
+        h.push_str("</tbody>");
     }
-    h.push_str("</table></section>");
+    h.push_str("</table>");
+    if total > MAX_DETAILED {
+        let _ = write!(
+            h,
+            "<p class=\"tw-muted\">{total} threats: the first {} (open first, highest residual risk first) have their details here{}. <code>threatwright analyze MODEL --format json</code> and <code>threatwright report MODEL -o register.csv</code> hold them all.</p>",
+            MAX_DETAILED.min(total),
+            if total > MAX_ROWS {
+                format!(", and only the first {MAX_ROWS} are listed")
+            } else {
+                String::new()
+            }
+        );
+    }
+    h.push_str("</section>");
 }
 
 fn threat_detail(h: &mut String, c: &Content, t: &Threat) {

@@ -6,6 +6,12 @@ use crate::tree::{outline, pct, usd};
 use std::fmt::Write;
 use threatwright_engine::Threat;
 
+/// Mermaid renderers (GitHub's among them) give up on larger graphs.
+const MAX_MERMAID_NODES: usize = 300;
+/// Threats listed in the register and given details: the CSV and JSON hold them all.
+const MAX_ROWS: usize = 2000;
+const MAX_DETAILED: usize = 200;
+
 /// Text safe inside a table cell: pipes escaped, line breaks flattened.
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace(['\n', '\r'], " ")
@@ -42,16 +48,24 @@ pub fn render(c: &Content, source: &str) -> String {
     }
     summary(&mut m, c);
     system(&mut m, c);
-    let _ = writeln!(
-        m,
-        "## Data-flow diagram\n\nTrust zones are subgraphs; highlighted links cross a trust boundary; colour is the highest open residual risk.\n\n```mermaid\n{}```\n",
-        c.dfd_mermaid
-    );
+    if c.dfd.nodes.len() <= MAX_MERMAID_NODES {
+        let _ = writeln!(
+            m,
+            "## Data-flow diagram\n\nTrust zones are subgraphs; highlighted links cross a trust boundary; colour is the highest open residual risk.\n\n```mermaid\n{}```\n",
+            c.dfd_mermaid
+        );
+    } else {
+        let _ = writeln!(
+            m,
+            "## Data-flow diagram\n\n{} components are more than Mermaid renders; `threatwright diagram MODEL -o dfd.svg` draws them.\n",
+            c.dfd.nodes.len()
+        );
+    }
     let _ = writeln!(m, "## Data lineage\n");
     for l in &c.lineages {
         let _ = writeln!(
             m,
-            "### {}\n\n{} components{}.\n\n```mermaid\n{}```\n",
+            "### {}\n\n{} components{}.\n\n{}",
             cell(&l.name),
             l.lineage.nodes.len(),
             if l.lineage.trained_on {
@@ -59,7 +73,13 @@ pub fn render(c: &Content, source: &str) -> String {
             } else {
                 ""
             },
-            l.mermaid
+            match &l.mermaid {
+                Some(m) => format!("```mermaid\n{m}```\n"),
+                None => format!(
+                    "Too many components to draw; `threatwright diagram MODEL --lineage {}` draws it.\n",
+                    l.data
+                ),
+            }
         );
     }
     capabilities(&mut m, c);
@@ -250,7 +270,7 @@ fn register(m: &mut String, c: &Content) {
             .then(y.residual.score.cmp(&x.residual.score))
             .then(x.id.cmp(&y.id))
     });
-    for t in &all {
+    for t in all.iter().take(MAX_ROWS) {
         let _ = writeln!(
             m,
             "| {} ({}) | {} (`{}`) | {} | {} | {} | {} | {} |",
@@ -265,8 +285,18 @@ fn register(m: &mut String, c: &Content) {
             t.owner_role
         );
     }
+    if all.len() > MAX_ROWS {
+        let _ = writeln!(
+            m,
+            "\n{} more threats; the CSV register and the JSON analysis hold them all.",
+            all.len() - MAX_ROWS
+        );
+    }
     let _ = writeln!(m, "\n### Threat details\n");
-    for t in &all {
+    if all.len() > MAX_DETAILED {
+        let _ = writeln!(m, "The {MAX_DETAILED} riskiest open threats first.\n");
+    }
+    for t in all.iter().take(MAX_DETAILED) {
         let _ = writeln!(
             m,
             "<details><summary><b>{}</b> — {}</summary>\n",

@@ -127,7 +127,7 @@ fn dot_and_mermaid_of_the_rag_assistant() {
 fn graphviz_accepts_our_dot_when_installed() {
     let (m, a, _) = example("fraud-detection");
     let d = diagram::dfd(&m, &a);
-    match diagram::svg::via_graphviz(&d) {
+    match diagram::svg::via_graphviz(&d, std::time::Duration::from_secs(60)) {
         None => eprintln!(
             "SKIPPED: Graphviz `dot` is not installed; the builtin layout is tested above"
         ),

@@ -8,20 +8,27 @@ use std::io::Write;
 use threatwright_engine::lineage;
 use threatwright_report::diagram::{self, Diagram};
 
-/// Above this many components the builtin layout gets wide; Graphviz packs tighter.
-const GRAPHVIZ_ABOVE: usize = 150;
+/// Between these sizes `auto` prefers Graphviz, which packs medium models tighter than
+/// the builtin lanes. Above them `dot` slows down steeply (minutes and gigabytes at two
+/// thousand clustered components), so the builtin layout, linear in the model, takes
+/// over.
+const GRAPHVIZ_FROM: usize = 150;
+const GRAPHVIZ_UP_TO: usize = 600;
 
-/// SVG of `d`, laid out as `layout` asks.
+/// SVG of `d`, laid out as `layout` asks. `auto` falls back to the builtin layout when
+/// Graphviz is missing, fails or runs out of time (saying so on standard error).
 pub fn svg(d: &Diagram, layout: Layout) -> anyhow::Result<String> {
-    let graphviz = match layout {
-        Layout::Builtin => false,
-        Layout::Graphviz => true,
-        Layout::Auto => d.nodes.len() > GRAPHVIZ_ABOVE,
+    let n = d.nodes.len();
+    let (graphviz, timeout) = match layout {
+        Layout::Builtin => (false, 0),
+        Layout::Graphviz => (true, 300),
+        Layout::Auto => ((GRAPHVIZ_FROM..=GRAPHVIZ_UP_TO).contains(&n), 30),
     };
     if graphviz {
-        match diagram::svg::via_graphviz(d) {
+        match diagram::svg::via_graphviz(d, std::time::Duration::from_secs(timeout)) {
             Some(Ok(s)) => return Ok(s),
-            Some(Err(e)) => bail!("{e}"),
+            Some(Err(e)) if layout == Layout::Graphviz => bail!("{e}"),
+            Some(Err(e)) => eprintln!("note: {e}; drawing with the builtin layout instead"),
             None if layout == Layout::Graphviz => {
                 bail!("Graphviz `dot` is not installed; install graphviz or use --layout builtin")
             }

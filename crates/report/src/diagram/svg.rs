@@ -444,9 +444,11 @@ fn legend(s: &mut String, d: &Diagram, top: f64, width: f64) {
     s.push_str("</g>");
 }
 
-/// Lays the diagram out with Graphviz `dot` (when installed); `None` when it is not.
-pub fn via_graphviz(d: &Diagram) -> Option<Result<String, String>> {
-    use std::io::Write as _;
+/// Lays the diagram out with Graphviz `dot` when it is installed (`None` when not),
+/// giving up after `timeout`: `dot` can take many minutes and gigabytes on a few thousand
+/// clustered nodes, and a report must never hang on it.
+pub fn via_graphviz(d: &Diagram, timeout: std::time::Duration) -> Option<Result<String, String>> {
+    use std::io::{Read as _, Write as _};
     use std::process::{Command, Stdio};
     let mut child = Command::new("dot")
         .arg("-Tsvg")
@@ -457,19 +459,45 @@ pub fn via_graphviz(d: &Diagram) -> Option<Result<String, String>> {
         .ok()?;
     let text = super::dot::render(d);
     let mut stdin = child.stdin.take()?;
+    let mut stdout = child.stdout.take()?;
+    let mut stderr = child.stderr.take()?;
     let writer = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
-    let out = match child.wait_with_output() {
-        Ok(o) => o,
-        Err(e) => return Some(Err(format!("running Graphviz dot: {e}"))),
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        let _ = stdout.read_to_end(&mut out);
+        out
+    });
+    let errors = std::thread::spawn(move || {
+        let mut out = String::new();
+        let _ = stderr.read_to_string(&mut out);
+        out
+    });
+    let deadline = std::time::Instant::now() + timeout;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Some(Err(format!(
+                    "Graphviz dot took longer than {} s on {} components and was stopped",
+                    timeout.as_secs(),
+                    d.nodes.len()
+                )));
+            }
+            Err(e) => return Some(Err(format!("running Graphviz dot: {e}"))),
+        }
     };
     let _ = writer.join();
-    if !out.status.success() {
-        return Some(Err(format!(
-            "Graphviz dot failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
+    let out = reader.join().unwrap_or_default();
+    let err = errors.join().unwrap_or_default();
+    if !status.success() {
+        return Some(Err(format!("Graphviz dot failed: {}", err.trim())));
     }
-    let svg = String::from_utf8_lossy(&out.stdout);
+    let svg = String::from_utf8_lossy(&out);
     // Drop the XML prolog and doctype so the SVG embeds in HTML.
     let start = svg.find("<svg").unwrap_or(0);
     Some(Ok(svg[start..].to_owned()))
