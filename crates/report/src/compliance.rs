@@ -87,6 +87,21 @@ fn stated(model: &Model) -> (BTreeSet<&str>, BTreeSet<&str>) {
     (done, planned)
 }
 
+impl Item {
+    fn new(id: &str, title: &str) -> Item {
+        Item {
+            id: id.to_owned(),
+            title: title.to_owned(),
+            in_place: Vec::new(),
+            planned: Vec::new(),
+            missing: Vec::new(),
+            open_threats: Vec::new(),
+            handled_threats: Vec::new(),
+            status: "not-assessed",
+        }
+    }
+}
+
 fn item_status(i: &Item, touched: bool) -> &'static str {
     if !i.missing.is_empty() {
         "gaps"
@@ -122,16 +137,7 @@ fn by_controls(
     }
     let mut out: Vec<Item> = items
         .iter()
-        .map(|(id, title)| Item {
-            id: id.clone(),
-            title: title.clone(),
-            in_place: Vec::new(),
-            planned: Vec::new(),
-            missing: Vec::new(),
-            open_threats: Vec::new(),
-            handled_threats: Vec::new(),
-            status: "not-assessed",
-        })
+        .map(|(id, title)| Item::new(id, title))
         .collect();
     for (cid, control) in &cat.controls {
         let Some(m) = &control.mappings else { continue };
@@ -168,16 +174,7 @@ fn by_references(
     items
         .iter()
         .map(|(id, title)| {
-            let mut i = Item {
-                id: id.clone(),
-                title: title.clone(),
-                in_place: Vec::new(),
-                planned: Vec::new(),
-                missing: Vec::new(),
-                open_threats: Vec::new(),
-                handled_threats: Vec::new(),
-                status: "not-assessed",
-            };
+            let mut i = Item::new(id, title);
             let mut present = BTreeSet::new();
             let mut missing = BTreeSet::new();
             for t in a.threats.iter().filter(|t| pick(t).contains(id)) {

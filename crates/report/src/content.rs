@@ -156,6 +156,18 @@ impl<'a> Content<'a> {
         v
     }
 
+    /// Every threat in register order: open ones first, then by residual risk, then id.
+    pub fn register(&self) -> Vec<&'a Threat> {
+        let mut all: Vec<&Threat> = self.a.threats.iter().collect();
+        all.sort_by(|x, y| {
+            y.is_open()
+                .cmp(&x.is_open())
+                .then(y.residual.score.cmp(&x.residual.score))
+                .then(x.id.cmp(&y.id))
+        });
+        all
+    }
+
     /// Open threats per residual (likelihood, impact) cell.
     pub fn heatmap(&self) -> BTreeMap<(u32, u32), usize> {
         let mut m = BTreeMap::new();

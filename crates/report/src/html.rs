@@ -506,13 +506,7 @@ fn register(h: &mut String, c: &Content) {
         options(&distinct(c, |t| vec![t.owner_role.to_owned()])),
     );
     h.push_str("<table><thead><tr><th>Residual</th><th>Threat</th><th>Element</th><th>STRIDE</th><th>Lifecycle</th><th>Status</th><th>Owner</th></tr></thead>");
-    let mut all: Vec<&Threat> = c.a.threats.iter().collect();
-    all.sort_by(|x, y| {
-        y.is_open()
-            .cmp(&x.is_open())
-            .then(y.residual.score.cmp(&x.residual.score))
-            .then(x.id.cmp(&y.id))
-    });
+    let mut all = c.register();
     let total = all.len();
     all.truncate(MAX_ROWS);
     for (k, t) in all.into_iter().enumerate() {

@@ -4,7 +4,6 @@
 use crate::content::{Content, reference_url, references};
 use crate::tree::{outline, pct, usd};
 use std::fmt::Write;
-use threatwright_engine::Threat;
 
 /// Mermaid renderers (GitHub's among them) give up on larger graphs.
 const MAX_MERMAID_NODES: usize = 300;
@@ -263,13 +262,7 @@ fn register(m: &mut String, c: &Content) {
         m,
         "## Threat register\n\n| Residual | Threat | Element | STRIDE | Lifecycle | Status | Owner |\n|---|---|---|---|---|---|---|"
     );
-    let mut all: Vec<&Threat> = c.a.threats.iter().collect();
-    all.sort_by(|x, y| {
-        y.is_open()
-            .cmp(&x.is_open())
-            .then(y.residual.score.cmp(&x.residual.score))
-            .then(x.id.cmp(&y.id))
-    });
+    let all = c.register();
     for t in all.iter().take(MAX_ROWS) {
         let _ = writeln!(
             m,

@@ -1,7 +1,7 @@
 //! Graphviz DOT text of a diagram: one cluster per trust zone (nested as the zones are),
 //! a shape per kind, flows across zones drawn thick in the boundary colour.
 
-use super::{CROSSING, Diagram, Shape, colours, zone_fill};
+use super::{CROSSING, Diagram, Nesting, Shape, colours, zone_fill};
 use std::fmt::Write;
 
 /// A DOT string literal.
@@ -54,63 +54,40 @@ pub fn render(d: &Diagram) -> String {
     );
     let _ = writeln!(out, "  edge [fontname=\"Helvetica\", fontsize=9];");
     // Zones as nested clusters; components without a zone at top level.
-    let used = d.used_zones();
-    let children = |parent: Option<usize>| -> Vec<usize> {
-        (0..d.zones.len())
-            .filter(|z| d.zones[*z].parent == parent && used[*z])
-            .collect()
-    };
-    fn cluster(
-        d: &Diagram,
-        z: usize,
-        depth: usize,
-        out: &mut String,
-        kids: &dyn Fn(Option<usize>) -> Vec<usize>,
-    ) {
+    for (step, depth) in d.nesting() {
         let pad = "  ".repeat(depth);
-        let zone = &d.zones[z];
-        let _ = writeln!(
-            out,
-            "{pad}subgraph {} {{",
-            quote(&format!("cluster_{}", zone.id))
-        );
-        let _ = writeln!(
-            out,
-            "{pad}  label={}; style=\"filled,dashed\"; color=\"#6b7280\"; fillcolor={};",
-            quote(&zone.label),
-            quote(zone_fill(zone.trust))
-        );
-        for (i, n) in d.nodes.iter().enumerate() {
-            if n.zone == Some(z) {
-                node(d, i, depth + 1, out);
+        match step {
+            Nesting::Open(z) => {
+                let zone = &d.zones[z];
+                let _ = writeln!(
+                    out,
+                    "{pad}subgraph {} {{",
+                    quote(&format!("cluster_{}", zone.id))
+                );
+                let _ = writeln!(
+                    out,
+                    "{pad}  label={}; style=\"filled,dashed\"; color=\"#6b7280\"; fillcolor={};",
+                    quote(&zone.label),
+                    quote(zone_fill(zone.trust))
+                );
             }
-        }
-        for c in kids(Some(z)) {
-            cluster(d, c, depth + 1, out, kids);
-        }
-        let _ = writeln!(out, "{pad}}}");
-    }
-    fn node(d: &Diagram, i: usize, depth: usize, out: &mut String) {
-        let n = &d.nodes[i];
-        let (fill, stroke) = colours(n.risk);
-        let _ = writeln!(
-            out,
-            "{}{} [label={}, {}, fillcolor={}, color={}, tooltip={}];",
-            "  ".repeat(depth),
-            quote(&n.id),
-            quote(&format!("{}\n«{}»", n.label, n.note)),
-            shape_attrs(n.shape),
-            quote(fill),
-            quote(stroke),
-            quote(&n.tooltip)
-        );
-    }
-    for z in children(None) {
-        cluster(d, z, 1, &mut out, &children);
-    }
-    for (i, n) in d.nodes.iter().enumerate() {
-        if n.zone.is_none() {
-            node(d, i, 1, &mut out);
+            Nesting::Node(i) => {
+                let n = &d.nodes[i];
+                let (fill, stroke) = colours(n.risk);
+                let _ = writeln!(
+                    out,
+                    "{pad}{} [label={}, {}, fillcolor={}, color={}, tooltip={}];",
+                    quote(&n.id),
+                    quote(&format!("{}\n«{}»", n.label, n.note)),
+                    shape_attrs(n.shape),
+                    quote(fill),
+                    quote(stroke),
+                    quote(&n.tooltip)
+                );
+            }
+            Nesting::Close(_) => {
+                let _ = writeln!(out, "{pad}}}");
+            }
         }
     }
     for e in &d.edges {

@@ -1,7 +1,7 @@
 //! Mermaid `flowchart` text of a diagram, for wikis and pull requests that render it:
 //! one subgraph per trust zone, a shape per kind, a class per risk level.
 
-use super::{CROSSING, Diagram, Shape, colours};
+use super::{CROSSING, Diagram, Nesting, Shape, colours};
 use std::fmt::Write;
 use threatwright_engine::Severity;
 
@@ -45,48 +45,25 @@ fn brackets(s: Shape) -> (&'static str, &'static str) {
 pub fn render(d: &Diagram) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "flowchart LR");
-    let used = d.used_zones();
-    let kids = |parent: Option<usize>| -> Vec<usize> {
-        (0..d.zones.len())
-            .filter(|z| d.zones[*z].parent == parent && used[*z])
-            .collect()
-    };
-    fn zone(
-        d: &Diagram,
-        z: usize,
-        depth: usize,
-        out: &mut String,
-        kids: &dyn Fn(Option<usize>) -> Vec<usize>,
-    ) {
+    for (step, depth) in d.nesting() {
         let pad = "  ".repeat(depth);
-        let _ = writeln!(out, "{pad}subgraph z{z}[\"{}\"]", label(&d.zones[z].label));
-        for (i, n) in d.nodes.iter().enumerate() {
-            if n.zone == Some(z) {
-                node(d, i, depth + 1, out);
+        match step {
+            Nesting::Open(z) => {
+                let _ = writeln!(out, "{pad}subgraph z{z}[\"{}\"]", label(&d.zones[z].label));
             }
-        }
-        for c in kids(Some(z)) {
-            zone(d, c, depth + 1, out, kids);
-        }
-        let _ = writeln!(out, "{pad}end");
-    }
-    fn node(d: &Diagram, i: usize, depth: usize, out: &mut String) {
-        let n = &d.nodes[i];
-        let (open, close) = brackets(n.shape);
-        let _ = writeln!(
-            out,
-            "{}n{i}{open}\"{}<br/><small>«{}»</small>\"{close}",
-            "  ".repeat(depth),
-            label(&n.label),
-            label(&n.note)
-        );
-    }
-    for z in kids(None) {
-        zone(d, z, 1, &mut out, &kids);
-    }
-    for (i, n) in d.nodes.iter().enumerate() {
-        if n.zone.is_none() {
-            node(d, i, 1, &mut out);
+            Nesting::Node(i) => {
+                let n = &d.nodes[i];
+                let (open, close) = brackets(n.shape);
+                let _ = writeln!(
+                    out,
+                    "{pad}n{i}{open}\"{}<br/><small>«{}»</small>\"{close}",
+                    label(&n.label),
+                    label(&n.note)
+                );
+            }
+            Nesting::Close(_) => {
+                let _ = writeln!(out, "{pad}end");
+            }
         }
     }
     let mut crossing = Vec::new();

@@ -120,7 +120,57 @@ pub struct Diagram {
     pub edges: Vec<DEdge>,
 }
 
+/// A step of writing a diagram as nested text: enter a zone, a node, leave a zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Nesting {
+    Open(usize),
+    Node(usize),
+    Close(usize),
+}
+
 impl Diagram {
+    /// The zones (nested as declared, empty ones left out) with the nodes inside each,
+    /// then the nodes without a zone, in writing order, each with its depth (from 1).
+    pub fn nesting(&self) -> Vec<(Nesting, usize)> {
+        let used = self.used_zones();
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); self.zones.len()];
+        let mut loose = Vec::new();
+        for (i, n) in self.nodes.iter().enumerate() {
+            match n.zone {
+                Some(z) => members[z].push(i),
+                None => loose.push(i),
+            }
+        }
+        let mut kids: Vec<Vec<usize>> = vec![Vec::new(); self.zones.len()];
+        let mut roots = Vec::new();
+        for z in (0..self.zones.len()).filter(|z| used[*z]) {
+            match self.zones[z].parent {
+                Some(p) if p != z && used[p] => kids[p].push(z),
+                _ => roots.push(z),
+            }
+        }
+        let mut out = Vec::new();
+        let mut stack: Vec<(usize, usize, bool)> =
+            roots.iter().rev().map(|z| (*z, 1, false)).collect();
+        let mut entered = vec![false; self.zones.len()];
+        while let Some((z, depth, closing)) = stack.pop() {
+            if closing {
+                out.push((Nesting::Close(z), depth));
+                continue;
+            }
+            if entered[z] {
+                continue; // a cycle of `inside` (validation reports it)
+            }
+            entered[z] = true;
+            out.push((Nesting::Open(z), depth));
+            out.extend(members[z].iter().map(|i| (Nesting::Node(*i), depth + 1)));
+            stack.push((z, depth, true));
+            stack.extend(kids[z].iter().rev().map(|k| (*k, depth + 1, false)));
+        }
+        out.extend(loose.into_iter().map(|i| (Nesting::Node(i), 1)));
+        out
+    }
+
     /// Zones that hold a node, directly or in a nested zone; the others are not drawn.
     pub fn used_zones(&self) -> Vec<bool> {
         let mut used = vec![false; self.zones.len()];
