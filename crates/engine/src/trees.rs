@@ -397,6 +397,16 @@ impl Goal {
         }
     }
 
+    /// Whether the attack succeeds at the target itself (code runs, the service falls
+    /// over, the model is fooled or copied there), so that only the target's own threats
+    /// are steps; for the other goals the weaknesses on the way count too.
+    fn at_target(self) -> bool {
+        matches!(
+            self,
+            Goal::ExecuteCode | Goal::DenyService | Goal::EvadeModel | Goal::StealModel
+        )
+    }
+
     /// Components the goal is about: the attacker's objective is reached there.
     fn is_target(self, g: &Graph, i: usize) -> bool {
         use ComponentKind::*;
@@ -455,6 +465,9 @@ struct Entry {
     /// Someone who ships code, weights or data the system takes in: the only kind of
     /// entry that supply-chain threats are exploited from.
     supplier: bool,
+    /// Someone typing into the system: the only kind of entry that direct prompt
+    /// injection and jailbreaks (ATLAS AML.T0051.000, AML.T0054) come from.
+    person: bool,
 }
 
 fn entry_of(g: &Graph, i: usize) -> Option<Entry> {
@@ -533,12 +546,15 @@ fn entry_of(g: &Graph, i: usize) -> Option<Entry> {
         DataSource => c.data_source().and_then(|d| d.provenance) == Some(Provenance::ThirdParty),
         _ => trust == Some(Trust::Partner),
     };
+    let person =
+        c.kind() == User || c.exposure == Some(threatwright_model::types::Exposure::Internet);
     Some(Entry {
         index: i,
         title,
         probability: p,
         cost,
         supplier,
+        person,
     })
 }
 
@@ -546,14 +562,16 @@ fn display(c: &threatwright_model::types::Component) -> String {
     c.name.clone().unwrap_or_else(|| c.id.name.clone())
 }
 
-/// Shortest undirected paths from every component to `target`, as (previous hop, flow).
-/// Users are path ends, never relays: a person does not forward an attack.
+/// Shortest paths from every component to `target` along which an attacker's influence
+/// travels, as (next hop, flow) and distance. `into[u]` lists the (v, flow) whose
+/// influence reaches u. People and the devices in their hands end a path; they do not
+/// relay an attack onwards.
 fn paths_to(
     g: &Graph,
     target: usize,
-    adj: &[Vec<(usize, usize)>],
+    into: &[Vec<(usize, usize)>],
 ) -> (Vec<Option<(usize, usize)>>, Vec<u32>) {
-    let n = adj.len();
+    let n = into.len();
     let mut prev: Vec<Option<(usize, usize)>> = vec![None; n];
     let mut seen = vec![false; n];
     let mut dist = vec![u32::MAX; n];
@@ -561,10 +579,10 @@ fn paths_to(
     dist[target] = 0;
     let mut queue = VecDeque::from([target]);
     while let Some(u) = queue.pop_front() {
-        if u != target && g.component(u).kind() == ComponentKind::User {
+        if u != target && !relays(g.component(u).kind()) {
             continue;
         }
-        for &(v, fi) in &adj[u] {
+        for &(v, fi) in &into[u] {
             if !seen[v] {
                 seen[v] = true;
                 prev[v] = Some((u, fi));
@@ -574,6 +592,37 @@ fn paths_to(
         }
     }
     (prev, dist)
+}
+
+fn relays(k: ComponentKind) -> bool {
+    !matches!(k, ComponentKind::User | ComponentKind::MobileApp)
+}
+
+/// Edges of attacker influence, reversed (for each component, where influence on it
+/// comes from). A request carries influence from initiator to target whatever it sends;
+/// data coming back (`receives`) carries it the other way. With `data_only`, only flows
+/// that move data count: poisoning needs something written, not just read.
+fn influence_into(g: &Graph, data_only: bool) -> Vec<Vec<(usize, usize)>> {
+    let mut into = vec![Vec::new(); g.model.components.len()];
+    for (fi, e) in g.ends.iter().enumerate() {
+        let Some((a, b)) = *e else { continue };
+        let f = &g.model.flows[fi];
+        let unstated = f.sends.is_empty() && f.receives.is_empty();
+        if !data_only || !f.sends.is_empty() || unstated {
+            into[b].push((a, fi));
+        }
+        if !f.receives.is_empty() {
+            into[a].push((b, fi));
+        }
+    }
+    into
+}
+
+/// Whether a threat is something a person types into a prompt.
+fn typed_in(t: &Threat) -> bool {
+    let atlas = &t.references.atlas;
+    let has = |id: &str| atlas.iter().any(|x| x == id);
+    (has("AML.T0051.000") || has("AML.T0054")) && !has("AML.T0051.001")
 }
 
 fn auth_step(auth: Option<Auth>) -> (f64, f64) {
@@ -587,7 +636,9 @@ fn auth_step(auth: Option<Auth>) -> (f64, f64) {
 
 struct Generator<'a> {
     g: Graph<'a>,
-    adj: Vec<Vec<(usize, usize)>>,
+    /// Influence along requests and responses, and along written data only.
+    requests: Vec<Vec<(usize, usize)>>,
+    writes: Vec<Vec<(usize, usize)>>,
     /// Threats by the element they are reported on.
     by_element: HashMap<&'a str, Vec<&'a Threat>>,
     entries: Vec<Entry>,
@@ -596,13 +647,8 @@ struct Generator<'a> {
 impl<'a> Generator<'a> {
     fn new(model: &'a Model, a: &'a Assessment) -> Self {
         let g = Graph::new(model);
-        let mut adj = vec![Vec::new(); model.components.len()];
-        for (fi, e) in g.ends.iter().enumerate() {
-            if let Some((x, y)) = *e {
-                adj[x].push((y, fi));
-                adj[y].push((x, fi));
-            }
-        }
+        let requests = influence_into(&g, false);
+        let writes = influence_into(&g, true);
         let mut by_element: HashMap<&str, Vec<&Threat>> = HashMap::new();
         for t in &a.threats {
             if t.status == "false-positive"
@@ -621,7 +667,8 @@ impl<'a> Generator<'a> {
             .collect();
         Generator {
             g,
-            adj,
+            requests,
+            writes,
             by_element,
             entries,
         }
@@ -743,7 +790,12 @@ impl<'a> Generator<'a> {
             .iter()
             .flat_map(|i| self.threats_on(self.g.component(*i).id.as_str(), goal))
             .collect();
-        let (prev, dist) = paths_to(&self.g, target, &self.adj);
+        let into = if goal == Goal::CorruptModel {
+            &self.writes
+        } else {
+            &self.requests
+        };
+        let (prev, dist) = paths_to(&self.g, target, into);
         // The entries likeliest to give the cheapest ways: cheap to start from, close to
         // the target. Bounded so that models with thousands of entry points stay fast.
         let mut reachable: Vec<&Entry> = self
@@ -774,17 +826,22 @@ impl<'a> Generator<'a> {
                 }
             }
             let mut threats: Vec<&Threat> = Vec::new();
-            for &fi in &flows {
-                threats.extend(self.threats_on(&self.g.model.flows[fi].id(), goal));
-            }
-            for &h in std::iter::once(&e.index).chain(&hops) {
-                threats.extend(self.threats_on(self.g.component(h).id.as_str(), goal));
+            if !goal.at_target() {
+                for &fi in &flows {
+                    threats.extend(self.threats_on(&self.g.model.flows[fi].id(), goal));
+                }
+                for &h in std::iter::once(&e.index).chain(&hops) {
+                    threats.extend(self.threats_on(self.g.component(h).id.as_str(), goal));
+                }
             }
             threats.extend(scope_threats.iter().copied());
             let mut seen = std::collections::BTreeSet::new();
             threats.retain(|t| seen.insert(t.id.as_str()));
             if !e.supplier {
                 threats.retain(|t| t.lifecycle != "supply-chain");
+            }
+            if !e.person {
+                threats.retain(|t| !typed_in(t));
             }
             if threats.is_empty() {
                 continue;
