@@ -90,19 +90,23 @@ fn transforms(k: ComponentKind) -> bool {
     matches!(k, DataPipeline | Labeling | Training | EmbeddingModel)
 }
 
+/// Kinds that read data sets in bulk from where they are kept.
+fn consumes(k: ComponentKind) -> bool {
+    use ComponentKind::*;
+    matches!(
+        k,
+        DataPipeline | Labeling | Training | EmbeddingModel | Notebook
+    )
+}
+
 /// Kinds that pass derived artifacts on: the AI lifecycle between data and answers.
+/// Evaluation is not among them: its results inform people, they do not carry the
+/// data on.
 fn carries_derived(k: ComponentKind) -> bool {
     use ComponentKind::*;
     matches!(
         k,
-        FeatureStore
-            | Evaluation
-            | Model
-            | ModelRegistry
-            | InferenceService
-            | Llm
-            | VectorStore
-            | Retriever
+        FeatureStore | Model | ModelRegistry | InferenceService | Llm | VectorStore | Retriever
     ) || transforms(k)
 }
 
@@ -132,11 +136,21 @@ fn trace_in(g: &Graph, data: &str) -> Lineage {
     let model = g.model;
     let n = model.components.len();
     // Directed moves: (from, to, flow, carries the asset itself).
+    let stores: Vec<bool> = model
+        .components
+        .iter()
+        .map(|c| c.stores.iter().any(|d| d.as_str() == data))
+        .collect();
     let mut moves: Vec<Vec<(usize, usize, bool)>> = vec![Vec::new(); n];
     for (fi, f) in model.flows.iter().enumerate() {
         let Some((a, b)) = g.ends[fi] else { continue };
+        // A job that reads from a store holding the asset takes the asset in, whatever
+        // the flow names: training sets are read from buckets under other names.
+        let reads_store = stores[b]
+            && consumes(g.component(a).kind())
+            && (!f.receives.is_empty() || f.sends.is_empty());
         let sends = f.sends.iter().any(|d| d.as_str() == data);
-        let receives = f.receives.iter().any(|d| d.as_str() == data);
+        let receives = reads_store || f.receives.iter().any(|d| d.as_str() == data);
         // Any flow can carry derived artifacts in the direction its data moves.
         let forward = sends || !f.sends.is_empty() || f.receives.is_empty();
         let backward = receives || !f.receives.is_empty();
@@ -147,11 +161,6 @@ fn trace_in(g: &Graph, data: &str) -> Lineage {
             moves[b].push((a, fi, receives));
         }
     }
-    let stores: Vec<bool> = model
-        .components
-        .iter()
-        .map(|c| c.stores.iter().any(|d| d.as_str() == data))
-        .collect();
     // State per component: 0 unseen, 1 has the asset, 2 has something derived from it.
     let mut state = vec![0u8; n];
     let mut source = stores.clone();
@@ -279,5 +288,37 @@ flows:
         let o = trace(&model, "other");
         assert!(!o.trained_on);
         assert!(o.nodes.iter().all(|n| !n.derived));
+    }
+
+    #[test]
+    fn a_training_job_reading_a_bucket_takes_in_what_the_bucket_holds() {
+        let yaml = r#"
+threatwright: 1
+zones: [{ id: corp, trust: internal }]
+data:
+  - { id: history, classification: confidential, categories: [training-data] }
+  - { id: batch, classification: confidential }
+components:
+  - { id: bucket, kind: object-store, zone: corp, stores: [history] }
+  - { id: train, kind: training, zone: corp }
+  - { id: m, kind: model, zone: corp }
+  - { id: eval, kind: evaluation, zone: corp }
+  - { id: api, kind: inference-service, zone: corp, model: m }
+flows:
+  - { from: train, to: bucket, receives: [batch] }
+  - { from: train, to: m, sends: [batch] }
+  - { from: eval, to: bucket, receives: [batch] }
+  - { from: eval, to: api, sends: [batch] }
+"#;
+        let model = load_str("t.yaml", yaml, &Limits::default()).model.unwrap();
+        let l = trace(&model, "history");
+        let at = |id: &str| l.nodes.iter().find(|n| n.component == id);
+        assert!(at("train").is_some() && at("m").unwrap().derived, "{l:#?}");
+        assert!(l.trained_on);
+        // Evaluation reads the bucket, but its results do not carry the data on.
+        assert!(
+            at("eval").is_none() || !l.edges.iter().any(|e| e.from == "eval"),
+            "{l:#?}"
+        );
     }
 }

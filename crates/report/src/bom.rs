@@ -60,6 +60,10 @@ fn base(c: &Component, kind: &str) -> Map<String, Json> {
 /// Whether a data asset belongs in the AI BOM: something trains on it, it is training
 /// data or embeddings, or it sits in a vector or feature store.
 fn ai_dataset(model: &Model, d: &threatwright_model::types::DataAsset, trained: bool) -> bool {
+    // Weights are the model, not what it learnt from.
+    if d.categories.contains(&DataCategory::ModelWeights) {
+        return false;
+    }
     trained
         || d.categories
             .iter()
@@ -336,6 +340,10 @@ pub fn render(model: &Model, a: &Assessment, model_path: &str) -> Json {
                 }
                 if let Some(z) = &c.zone {
                     s.insert("trustZone".into(), z.name.clone().into());
+                }
+                let data = service_data(model, c);
+                if !data.is_empty() {
+                    s.insert("data".into(), data.into());
                 }
                 risk_props(&open, &id, &mut props);
                 s.insert("properties".into(), props.into());

@@ -27,7 +27,9 @@ pub struct Item {
     /// Threats citing the item that are mitigated, accepted or otherwise handled.
     pub handled_threats: Vec<String>,
     /// gaps (something missing), partial (only planned), supported (controls in place, none
-    /// missing), not-assessed (nothing in the model or findings touches it).
+    /// missing), not-assessed (nothing in the model or findings touches it); for the OWASP
+    /// lists: gaps (open findings), handled (findings all mitigated, accepted or
+    /// transferred), no-finding.
     pub status: &'static str,
 }
 
@@ -191,7 +193,7 @@ fn by_references(
             i.status = if !i.open_threats.is_empty() {
                 "gaps"
             } else if !i.handled_threats.is_empty() {
-                "supported"
+                "handled"
             } else {
                 "no-finding"
             };

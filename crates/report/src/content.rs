@@ -354,7 +354,11 @@ fn bom_rows(model: &Model, a: &Assessment, trained: &[bool]) -> Vec<BomRow> {
             .categories
             .iter()
             .any(|c| matches!(c, threatwright_model::types::DataCategory::TrainingData));
-        if !(trained_on || training) {
+        let weights = d
+            .categories
+            .iter()
+            .any(|c| matches!(c, threatwright_model::types::DataCategory::ModelWeights));
+        if !(trained_on || training) || weights {
             continue;
         }
         let mut p = Vec::new();

@@ -19,7 +19,7 @@ fn cell(s: &str) -> String {
     }
 }
 
-pub const HEADER: [&str; 24] = [
+pub const HEADER: [&str; 30] = [
     "id",
     "rule",
     "title",
@@ -27,6 +27,12 @@ pub const HEADER: [&str; 24] = [
     "element_kind",
     "status",
     "owner_role",
+    "tracking_rationale",
+    "tracking_expires",
+    "tracking_ticket",
+    "business_impact",
+    "mitigations_planned",
+    "questions",
     "residual_severity",
     "residual_score",
     "residual_likelihood",
@@ -59,6 +65,21 @@ pub fn render(a: &Assessment) -> String {
             t.element_kind.clone(),
             t.status.to_owned(),
             t.owner_role.to_owned(),
+            t.tracking
+                .as_ref()
+                .and_then(|x| x.rationale.clone())
+                .unwrap_or_default(),
+            t.tracking
+                .as_ref()
+                .and_then(|x| x.expires.clone())
+                .unwrap_or_default(),
+            t.tracking
+                .as_ref()
+                .and_then(|x| x.ticket.clone())
+                .unwrap_or_default(),
+            t.business_impact.clone(),
+            t.mitigations.planned.join(" "),
+            t.questions.join("; "),
             t.residual.severity.as_str().to_owned(),
             t.residual.score.to_string(),
             t.residual.likelihood.to_string(),

@@ -53,7 +53,7 @@ tbody.tw-threat details summary { cursor:pointer; color:var(--accent); font-size
 .tw-missing { color:var(--critical); } .tw-present { color:var(--low); } .tw-planned { color:var(--high); }
 .tw-muted { color:var(--muted); }
 .tw-comp-gaps { color:var(--critical); font-weight:600; } .tw-comp-partial { color:var(--high); font-weight:600; }
-.tw-comp-supported { color:var(--low); font-weight:600; } .tw-comp-not-assessed, .tw-comp-no-finding { color:var(--muted); }
+.tw-comp-supported, .tw-comp-handled { color:var(--low); font-weight:600; } .tw-comp-not-assessed, .tw-comp-no-finding { color:var(--muted); }
 footer { padding:16px 32px; color:var(--muted); font-size:12px; border-top:1px solid var(--line); }
 @media print {
   nav.tw-toc, #tw-filters { display:none; }
@@ -64,8 +64,9 @@ footer { padding:16px 32px; color:var(--muted); font-size:12px; border-top:1px s
   .tw-figure svg { max-width:100%; height:auto; }
   tbody.tw-threat[hidden] { display:table-row-group; }
   .tw-grid { display:block; }
-  details.tw-source { display:none; }
+  details.tw-source, .tw-screen { display:none; }
 }
+@page { size: A4 landscape; margin: 12mm; }
 "#;
 
 const JS: &str = r#"
@@ -230,9 +231,22 @@ fn summary(h: &mut String, c: &Content) {
             "No open threat: every finding is mitigated, accepted, transferred or a false positive."
         }
     };
+    let _ = write!(h, "<p><b>{verdict}</b></p>");
+    if !c.a.tracking_warnings.is_empty() {
+        let _ = write!(
+            h,
+            "<p class=\"tw-missing\">{} risk-tracking entr{} need attention (expired acceptances or entries that match no threat): see <a href=\"#knowledge\">assumptions &amp; decisions</a>.</p>",
+            c.a.tracking_warnings.len(),
+            if c.a.tracking_warnings.len() == 1 {
+                "y"
+            } else {
+                "ies"
+            }
+        );
+    }
     let _ = write!(
         h,
-        "<p><b>{verdict}</b></p><div class=\"tw-grid\"><div><h3>Risk heatmap (open threats, residual)</h3>"
+        "<div class=\"tw-grid\"><div><h3>Risk heatmap (open threats, residual)</h3>"
     );
     heatmap(h, c);
     let _ = write!(
@@ -372,7 +386,7 @@ fn system(h: &mut String, c: &Content) {
 fn dfd(h: &mut String, c: &Content) {
     let _ = write!(
         h,
-        "<section id=\"dfd\"><h2>Data-flow diagram</h2><p class=\"tw-muted\">Lanes are trust zones (least trusted at the top); orange flows cross a trust boundary; fill shows each component's highest open residual risk and the badge its number of open threats. Hover for details.</p><div class=\"tw-figure\">{}</div><details class=\"tw-source\"><summary>Mermaid source</summary><pre><code>{}</code></pre></details></section>",
+        "<section id=\"dfd\"><h2>Data-flow diagram</h2><p class=\"tw-muted\">Lanes are trust zones (least trusted at the top); orange flows cross a trust boundary; fill shows each component's highest open residual risk and the badge its number of open threats. <span class=\"tw-screen\">Hover for details.</span></p><div class=\"tw-figure\">{}</div><details class=\"tw-source\"><summary>Mermaid source</summary><pre><code>{}</code></pre></details></section>",
         if c.dfd.nodes.len() <= crate::content::MAX_DRAWN_NODES {
             c.dfd_svg.clone()
         } else {
@@ -706,7 +720,7 @@ fn trees(h: &mut String, c: &Content) {
         }
         let _ = write!(
             h,
-            "<details class=\"tw-tree-view\" open><summary>tree</summary><div class=\"tw-figure\">{svg}</div></details>"
+            "<details class=\"tw-tree-view\"><summary>the whole tree</summary><div class=\"tw-figure\">{svg}</div></details>"
         );
     }
     h.push_str("</section>");

@@ -240,7 +240,12 @@ fn place(n: &Node, depth: usize, y: &mut f64, out: &mut Vec<Placed>) -> (usize, 
         3,
     );
     let title_lines = lines.len();
-    lines.push(format!("p = {} · cost {}", pct(n.probability), usd(n.cost)));
+    lines.push(format!(
+        "p = {} · cost {}{}",
+        pct(n.probability),
+        usd(n.cost),
+        if n.estimated { " (estimated)" } else { "" }
+    ));
     if let Some(t) = &n.threat {
         lines.push(crate::svgkit::fit(
             &format!("{t} ({})", n.status.unwrap_or("open")),

@@ -322,16 +322,9 @@ pub fn render(d: &Diagram) -> String {
                 .iter()
                 .map(|t| at(&curve, *t))
                 .find(|p| !taken.hits(&rect(*p)));
-            let mid = spot.unwrap_or_else(|| {
-                let mut p = at(&curve, 0.5);
-                for _ in 0..8 {
-                    if !taken.hits(&rect(p)) {
-                        break;
-                    }
-                    p.1 += 15.0;
-                }
-                p
-            });
+            // No free spot: stay on the edge (an overlap misleads less than a label
+            // drifting next to another flow).
+            let mid = spot.unwrap_or_else(|| at(&curve, 0.5));
             taken.add(rect(mid));
             let _ = write!(
                 labels,
@@ -359,7 +352,7 @@ pub fn render(d: &Diagram) -> String {
             outline(n.shape, x, y, fill, stroke),
             num(x + NODE_W / 2.0),
             num(y + 22.0),
-            esc(&fit(&n.label, NODE_W - 30.0, 12.0)),
+            esc(&fit(&n.label, (NODE_W - 30.0) / 1.12, 12.0)),
             num(x + NODE_W / 2.0),
             num(y + 37.0),
             esc(&fit(&format!("«{}»", n.note), NODE_W - 24.0, 10.0))
