@@ -28,6 +28,7 @@ pub fn to_cel(v: &Json) -> Value {
 }
 
 /// What one rule said about one element.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Outcome {
     pub fired: bool,
     pub evidence: Vec<String>,

@@ -10,6 +10,7 @@ pub mod assessment;
 pub mod evaluate;
 pub mod facts;
 pub mod graph;
+pub mod native;
 pub mod plan;
 pub mod prefilter;
 pub mod ruletest;
@@ -36,7 +37,16 @@ enum FactsRef<'a> {
     System(&'a facts::SystemFacts),
 }
 
-impl FactsRef<'_> {
+impl<'a> FactsRef<'a> {
+    fn view(self) -> native::View<'a> {
+        match self {
+            FactsRef::Component(f) => native::View::Component(f),
+            FactsRef::Flow(f) => native::View::Flow(f),
+            FactsRef::Data(f) => native::View::Data(f),
+            FactsRef::System(f) => native::View::System(f),
+        }
+    }
+
     fn to_json(self) -> serde_json::Value {
         match self {
             FactsRef::Component(f) => serde_json::to_value(f),
@@ -168,25 +178,44 @@ pub fn analyze_opts(
         });
     }
 
-    // Rules per target, computed once.
-    let mut rule_cache: BTreeMap<Target, Vec<Prepared>> = BTreeMap::new();
+    // Rules per target, computed once; each rule compiled natively once per variable.
+    let mut targets: BTreeMap<Target, &'static str> = BTreeMap::new();
     for el in &elements {
-        rule_cache.entry(el.target).or_insert_with(|| {
-            rules_for(catalog, el.target)
-                .into_iter()
-                .filter(|r| only.is_none_or(|o| r.id() == o))
+        targets.entry(el.target).or_insert(el.var);
+    }
+    let selected = |t: Target| {
+        rules_for(catalog, t)
+            .into_iter()
+            .filter(|r| only.is_none_or(|o| r.id() == o))
+    };
+    // Keyed by address: rule ids need not be unique across catalogs.
+    let key = |r: &CompiledRule| r as *const CompiledRule as usize;
+    let mut natives: BTreeMap<(usize, &str), native::NativeRule> = BTreeMap::new();
+    for (&t, &var) in &targets {
+        for rule in selected(t) {
+            natives
+                .entry((key(rule), var))
+                .or_insert_with(|| native::NativeRule::new(rule, var));
+        }
+    }
+    let rule_cache: BTreeMap<Target, Vec<Prepared>> = targets
+        .iter()
+        .map(|(&t, &var)| {
+            let prepared = selected(t)
                 .map(|rule| Prepared {
                     rule,
-                    condition: prefilter::Prefilter::new(&rule.condition, el.var),
+                    native: &natives[&(key(rule), var)],
+                    condition: prefilter::Prefilter::new(&rule.condition, var),
                     questions: rule
                         .questions
                         .iter()
-                        .map(|(w, _)| w.as_ref().map(|w| prefilter::Prefilter::new(w, el.var)))
+                        .map(|(w, _)| w.as_ref().map(|w| prefilter::Prefilter::new(w, var)))
                         .collect(),
                 })
-                .collect()
-        });
-    }
+                .collect();
+            (t, prepared)
+        })
+        .collect();
     // Elements are independent: evaluate them on every core, then merge in order.
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -200,7 +229,11 @@ pub fn analyze_opts(
     let parts: Vec<Partial> = std::thread::scope(|scope| {
         let handles: Vec<_> = shares
             .iter()
-            .map(|els| scope.spawn(|| evaluate_chunk(els, &rule_cache, &system_json, sources)))
+            .map(|els| {
+                scope.spawn(|| {
+                    evaluate_chunk(els, &rule_cache, &facts.system, &system_json, sources)
+                })
+            })
             .collect();
         handles
             .into_iter()
@@ -211,7 +244,11 @@ pub fn analyze_opts(
     let mut questions = BTreeSet::new();
     let mut errors = BTreeSet::new();
     let mut evaluated = BTreeSet::new();
+    let mut fallbacks: BTreeMap<&str, usize> = BTreeMap::new();
     for p in parts {
+        for r in p.fallbacks {
+            *fallbacks.entry(r).or_default() += 1;
+        }
         threats.extend(p.threats);
         questions.extend(p.questions);
         errors.extend(p.errors);
@@ -219,6 +256,13 @@ pub fn analyze_opts(
     }
     if timing {
         eprintln!("evaluate: {:?}", t0.elapsed());
+        let mut f: Vec<_> = fallbacks.into_iter().collect();
+        f.sort_by_key(|x| std::cmp::Reverse(x.1));
+        eprintln!(
+            "CEL fallbacks: {} ({:?})",
+            f.iter().map(|x| x.1).sum::<usize>(),
+            &f[..f.len().min(8)]
+        );
     }
     threats.sort_by(|a, b| a.id.cmp(&b.id));
     threats.dedup_by(|a, b| a.id == b.id);
@@ -393,6 +437,8 @@ fn score_threats(
 /// A rule with its native prefilters for one kind of element.
 struct Prepared<'c> {
     rule: &'c CompiledRule,
+    /// The rule compiled natively, tried before CEL.
+    native: &'c native::NativeRule,
     condition: prefilter::Prefilter,
     /// One per question; `None` for a question without `when` (asked when the rule fires).
     questions: Vec<Option<prefilter::Prefilter>>,
@@ -411,46 +457,77 @@ impl Prepared<'_> {
 }
 
 #[derive(Default)]
-struct Partial {
+struct Partial<'c> {
     threats: Vec<Threat>,
     questions: Vec<Question>,
     errors: Vec<RuleError>,
     evaluated: BTreeSet<String>,
+    /// Rules CEL evaluated because the native run gave up, once per element.
+    fallbacks: Vec<&'c str>,
 }
 
-fn evaluate_chunk(
+fn evaluate_chunk<'c>(
     elements: &[&Element],
-    rule_cache: &BTreeMap<Target, Vec<Prepared>>,
+    rule_cache: &BTreeMap<Target, Vec<Prepared<'c>>>,
+    system: &facts::SystemFacts,
     system_json: &serde_json::Value,
     sources: Option<&SourceMap>,
-) -> Partial {
-    let root = root_context(system_json);
+) -> Partial<'c> {
+    // The CEL context is only built when some rule needs CEL.
+    let root = std::cell::OnceCell::new();
     let mut out = Partial::default();
     let use_prefilter = std::env::var_os("THREATWRIGHT_NO_PREFILTER").is_none();
+    let mode = native::mode();
 
     for el in elements {
         let Some(rules) = rule_cache.get(&el.target).filter(|r| !r.is_empty()) else {
             continue;
         };
-        let json = el.facts.to_json();
+        let mut json = None;
         let mut ctx = None;
         for prepared in rules {
             let rule = prepared.rule;
             if !out.evaluated.contains(rule.id()) {
                 out.evaluated.insert(rule.id().to_owned());
             }
-            if use_prefilter && !prepared.may_matter(&json) {
-                continue;
+            let fast = match mode {
+                native::Mode::Off => Err(native::Fail),
+                _ => prepared.native.run(rule, el.facts.view(), system),
+            };
+            if fast.is_err() {
+                out.fallbacks.push(rule.id());
             }
-            let ctx = ctx.get_or_insert_with(|| {
-                let mut c = root.new_inner_scope();
-                if el.var != "s" {
-                    c.add_variable_from_value(el.var, to_cel(&json));
+            let outcome = if let (Ok(o), false) = (&fast, mode == native::Mode::Check) {
+                Ok(o.clone())
+            } else {
+                let json = json.get_or_insert_with(|| el.facts.to_json());
+                let slow = if use_prefilter && !prepared.may_matter(json) {
+                    // Cannot fire, and asks nothing.
+                    Ok(evaluate::Outcome::default())
+                } else {
+                    let root = root.get_or_init(|| root_context(system_json));
+                    let ctx = ctx.get_or_insert_with(|| {
+                        let mut c = root.new_inner_scope();
+                        if el.var != "s" {
+                            c.add_variable_from_value(el.var, to_cel(json));
+                        }
+                        c
+                    });
+                    evaluate(rule, ctx)
+                };
+                if let Ok(f) = &fast {
+                    assert_eq!(
+                        Ok(f),
+                        slow.as_ref(),
+                        "native and CEL evaluation differ: rule {} on {}",
+                        rule.id(),
+                        el.id
+                    );
                 }
-                c
-            });
+                slow
+            };
 
-            match evaluate(rule, ctx) {
+            match outcome {
                 Err(message) => out.errors.push(RuleError {
                     rule: rule.id().to_owned(),
                     element: el.id.clone(),
