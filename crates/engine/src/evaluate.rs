@@ -65,6 +65,18 @@ fn render(v: &Value) -> String {
     }
 }
 
+/// The words of `s` joined by single spaces (`split_whitespace` then `join(" ")`).
+pub fn collapse_whitespace(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
 /// Runs `rule` in `ctx` (which binds `s` and the element's variable).
 pub fn evaluate(rule: &CompiledRule, ctx: &Context) -> Result<Outcome, String> {
     let fired = run_bool(&rule.condition, ctx).map_err(|e| format!("condition: {e}"))?;
@@ -86,7 +98,7 @@ pub fn evaluate(rule: &CompiledRule, ctx: &Context) -> Result<Outcome, String> {
                     )),
                 }
             }
-            evidence.push(s.split_whitespace().collect::<Vec<_>>().join(" "));
+            evidence.push(collapse_whitespace(&s));
         }
     }
     for (when, ask) in &rule.questions {

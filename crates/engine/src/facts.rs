@@ -235,8 +235,13 @@ pub fn compute(model: &Model) -> Facts {
             stack.push(i);
         }
     }
+    // Only what reached `u` since it last passed sources on is new to its successors:
+    // the rest was offered before, and lists only grow, so offering it again changes
+    // nothing (it is there already, or the list is full).
+    let mut passed: Vec<usize> = vec![0; n];
     while let Some(u) = stack.pop() {
-        let from = reach[u].clone();
+        let from = reach[u][passed[u]..].to_vec();
+        passed[u] = reach[u].len();
         for &fi in &g.out[u] {
             let Some((_, v)) = g.ends[fi] else { continue };
             let mut changed = false;
@@ -408,7 +413,11 @@ pub fn compute(model: &Model) -> Facts {
             .iter()
             .map(|s| g.component(*s).id.name.clone())
             .collect();
-        sources.extend(t.data_sources.iter().cloned());
+        sources.extend(
+            t.data_sources
+                .iter()
+                .map(|x| model.data[*x].id.name.clone()),
+        );
         sources.sort();
         sources.dedup();
         if !untrusted {

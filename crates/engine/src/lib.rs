@@ -264,10 +264,10 @@ pub fn analyze_opts(
             &f[..f.len().min(8)]
         );
     }
-    threats.sort_by(|a, b| a.id.cmp(&b.id));
+    sort_by_moving_once(&mut threats, |a, b| a.id.cmp(&b.id));
     threats.dedup_by(|a, b| a.id == b.id);
     score_threats(&mut threats, model, &facts, catalog, opts);
-    threats.sort_by(|a: &Threat, b: &Threat| {
+    sort_by_moving_once(&mut threats, |a: &Threat, b: &Threat| {
         b.residual
             .score
             .cmp(&a.residual.score)
@@ -318,6 +318,14 @@ pub fn analyze_opts(
         policy: opts.policy.clone(),
         facts,
     }
+}
+
+/// A stable sort that moves each (large) item once: the order is found on indices.
+fn sort_by_moving_once<T>(v: &mut Vec<T>, cmp: impl Fn(&T, &T) -> std::cmp::Ordering) {
+    let mut order: Vec<usize> = (0..v.len()).collect();
+    order.sort_by(|&a, &b| cmp(&v[a], &v[b]));
+    let mut slots: Vec<Option<T>> = v.drain(..).map(Some).collect();
+    v.extend(order.into_iter().filter_map(|i| slots[i].take()));
 }
 
 /// Scores every threat: modifiers with their factors, the band on the policy's matrix,

@@ -168,20 +168,29 @@ impl<'a> M<'a> {
 
     fn has(&self, key: &str) -> bool {
         match self {
-            M::Json(m) => m.contains_key(key),
+            M::Json(m) => json_get(m, key).is_some(),
             M::Lit(m) => m.iter().any(|(k, _)| k == key),
         }
     }
 
     fn get(&self, key: &str) -> R<V<'a>> {
         match *self {
-            M::Json(m) => V::from_json(m.get(key).ok_or(Fail)?),
+            M::Json(m) => V::from_json(json_get(m, key).ok_or(Fail)?),
             M::Lit(m) => m
                 .iter()
                 .find(|(k, _)| k == key)
                 .map(|(_, v)| v.val())
                 .ok_or(Fail),
         }
+    }
+}
+
+/// `m[key]`: the maps of facts are small, and a scan beats hashing the key.
+fn json_get<'a>(m: &'a Map<String, Json>, key: &str) -> Option<&'a Json> {
+    if m.len() <= 16 {
+        m.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+    } else {
+        m.get(key)
     }
 }
 
@@ -272,24 +281,15 @@ macro_rules! view {
     ($ty:ty, $fields:ident, $get:ident, [$($f:ident),* $(,)?]) => {
         /// The serialized field names, in order; an index into it names a field.
         pub const $fields: &[&str] = &[$(stringify!($f)),*];
-        fn $get(x: &$ty, i: u8) -> R<V<'_>> {
-            let mut k = 0u8;
-            $(
-                if i == k {
-                    return x.$f.val();
-                }
-                k += 1;
-            )*
-            let _ = k;
-            Err(Fail)
-        }
+        /// The getter of each field, in the same order.
+        const $get: &[for<'x> fn(&'x $ty) -> R<V<'x>>] = &[$(|x: &$ty| x.$f.val()),*];
     };
 }
 
 view!(
     ComponentFacts,
     COMPONENT_FIELDS,
-    component_field,
+    COMPONENT_GET,
     [
         id,
         kind,
@@ -349,7 +349,7 @@ view!(
 view!(
     FlowFacts,
     FLOW_FIELDS,
-    flow_field,
+    FLOW_GET,
     [
         id,
         from,
@@ -372,7 +372,7 @@ view!(
 view!(
     DataFacts,
     DATA_FIELDS,
-    data_field,
+    DATA_GET,
     [
         id,
         classification,
@@ -391,7 +391,7 @@ view!(
 view!(
     SystemFacts,
     SYSTEM_FIELDS,
-    system_field,
+    SYSTEM_GET,
     [
         id,
         criticality,
@@ -451,10 +451,10 @@ impl Shape {
 impl<'a> View<'a> {
     fn field(self, i: u8) -> R<V<'a>> {
         match self {
-            View::Component(x) => component_field(x, i),
-            View::Flow(x) => flow_field(x, i),
-            View::Data(x) => data_field(x, i),
-            View::System(x) => system_field(x, i),
+            View::Component(x) => COMPONENT_GET[i as usize](x),
+            View::Flow(x) => FLOW_GET[i as usize](x),
+            View::Data(x) => DATA_GET[i as usize](x),
+            View::System(x) => SYSTEM_GET[i as usize](x),
         }
     }
 }
@@ -781,7 +781,7 @@ fn eval<'a>(n: &'a Node, env: &mut Env<'a>) -> R<V<'a>> {
         }
         Node::MapLit(m) => V::Map(M::Lit(m)),
         Node::Field(false, i) => env.element.field(*i)?,
-        Node::Field(true, i) => system_field(env.system, *i)?,
+        Node::Field(true, i) => SYSTEM_GET[*i as usize](env.system)?,
         Node::Local(i) => env.locals[*i].clone(),
         Node::Select(x, field) => match eval(x, env)? {
             V::Map(m) => m.get(field)?,
@@ -1044,7 +1044,7 @@ impl NativeRule {
                         NativePart::Expr(e) => render(&eval(e, &mut env)?, &mut s)?,
                     }
                 }
-                evidence.push(s.split_whitespace().collect::<Vec<_>>().join(" "));
+                evidence.push(crate::evaluate::collapse_whitespace(&s));
             }
         }
         let mut questions = Vec::new();

@@ -3,6 +3,7 @@
 //! reviews each path passed, so rules can ask "is every path checked for X?".
 
 use crate::graph::Graph;
+use std::collections::HashMap;
 use threatwright_model::types::{
     Action, ComponentKind, GuardrailCheck, GuardrailMode, Population, Provenance, Trust,
 };
@@ -61,9 +62,10 @@ pub struct NodeTaint {
     pending: Vec<usize>,
     pub sources: Vec<usize>,
     pending_sources: Vec<usize>,
-    /// Source ids that are data assets (untrusted-provenance data carried in).
-    pub data_sources: Vec<String>,
-    pending_data: Vec<String>,
+    /// Sources that are data assets (untrusted-provenance data carried in), as the
+    /// index in `model.data` of the first asset with that id.
+    pub data_sources: Vec<usize>,
+    pending_data: Vec<usize>,
 }
 
 impl NodeTaint {
@@ -96,10 +98,10 @@ impl NodeTaint {
         false
     }
 
-    fn add_data_source(&mut self, s: &str) -> bool {
-        if self.data_sources.len() < MAX_SOURCES && !self.data_sources.iter().any(|d| d == s) {
-            self.data_sources.push(s.to_owned());
-            self.pending_data.push(s.to_owned());
+    fn add_data_source(&mut self, s: usize) -> bool {
+        if self.data_sources.len() < MAX_SOURCES && !self.data_sources.contains(&s) {
+            self.data_sources.push(s);
+            self.pending_data.push(s);
             return true;
         }
         false
@@ -202,6 +204,11 @@ pub fn compute(g: &Graph, validated: &[bool]) -> Vec<NodeTaint> {
             }
         }
     }
+    // Ids name assets: one index per id, so equal ids stay one source.
+    let mut first_of: HashMap<&str, usize> = HashMap::new();
+    for (x, d) in g.model.data.iter().enumerate() {
+        first_of.entry(d.id.as_str()).or_insert(x);
+    }
     for (x, d) in g.model.data.iter().enumerate() {
         if !d.provenance.is_some_and(untrusted_provenance) {
             continue;
@@ -221,7 +228,7 @@ pub fn compute(g: &Graph, validated: &[bool]) -> Vec<NodeTaint> {
                 continue; // a principal's own input is already direct taint
             }
             taint[o].arrive(indirect, None);
-            taint[o].add_data_source(&d.id.name);
+            taint[o].add_data_source(first_of[d.id.as_str()]);
         }
     }
     // Model weights are not instructions: a flow that carries only weights carries no
@@ -285,7 +292,7 @@ pub fn compute(g: &Graph, validated: &[bool]) -> Vec<NodeTaint> {
             for s in &sources {
                 changed |= node.add_source(*s);
             }
-            for d in &data_sources {
+            for &d in &data_sources {
                 changed |= node.add_data_source(d);
             }
             if changed && !queued[to] {
