@@ -491,8 +491,14 @@ pub enum Node {
     Select(Box<Node>, String),
     Has(Box<Node>, String),
     Not(Box<Node>),
-    And(Box<Node>, Box<Node>),
-    Or(Box<Node>, Box<Node>),
+    /// `a && b && …`, left to right, stopping at the first `false`.
+    And(Vec<Node>),
+    /// `a || b || …`, left to right, stopping at the first `true`.
+    Or(Vec<Node>),
+    /// `root.field == "text"` (or `!=`).
+    FieldEqStr(bool, u8, String, bool),
+    /// `"text" in root.field`.
+    StrInField(String, bool, u8),
     Cond(Box<(Node, Node, Node)>),
     Eq(Box<Node>, Box<Node>, bool),
     Cmp(Box<Node>, Box<Node>, Cmp),
@@ -650,22 +656,27 @@ impl Compiler<'_> {
                 let args = &c.args;
                 match (&c.target, c.func_name.as_str(), args.len()) {
                     (None, "!_", 1) => Node::Not(b(self.compile(&args[0]))),
-                    (None, "_&&_", 2) => self.pair(args, Node::And),
-                    (None, "_||_", 2) => self.pair(args, Node::Or),
+                    (None, "_&&_", 2) => Node::And(self.chain(e, "_&&_")),
+                    (None, "_||_", 2) => Node::Or(self.chain(e, "_||_")),
                     (None, "_?_:_", 3) => Node::Cond(Box::new((
                         self.compile(&args[0]),
                         self.compile(&args[1]),
                         self.compile(&args[2]),
                     ))),
-                    (None, "_==_", 2) => self.pair(args, |x, y| Node::Eq(x, y, false)),
-                    (None, "_!=_", 2) => self.pair(args, |x, y| Node::Eq(x, y, true)),
-                    (None, "_<_", 2) => self.pair(args, |x, y| Node::Cmp(x, y, Cmp::Lt)),
-                    (None, "_<=_", 2) => self.pair(args, |x, y| Node::Cmp(x, y, Cmp::Le)),
-                    (None, "_>_", 2) => self.pair(args, |x, y| Node::Cmp(x, y, Cmp::Gt)),
-                    (None, "_>=_", 2) => self.pair(args, |x, y| Node::Cmp(x, y, Cmp::Ge)),
-                    (None, "@in", 2) => self.pair(args, Node::In),
-                    (None, "_+_", 2) => self.pair(args, Node::Add),
-                    (None, "_[_]", 2) => self.pair(args, Node::Index),
+                    (None, "_==_", 2) => self.pair(args, |x, y| eq_node(x, y, false)),
+                    (None, "_!=_", 2) => self.pair(args, |x, y| eq_node(x, y, true)),
+                    (None, "_<_", 2) => self.pair(args, |x, y| Node::Cmp(b(x), b(y), Cmp::Lt)),
+                    (None, "_<=_", 2) => self.pair(args, |x, y| Node::Cmp(b(x), b(y), Cmp::Le)),
+                    (None, "_>_", 2) => self.pair(args, |x, y| Node::Cmp(b(x), b(y), Cmp::Gt)),
+                    (None, "_>=_", 2) => self.pair(args, |x, y| Node::Cmp(b(x), b(y), Cmp::Ge)),
+                    (None, "@in", 2) => self.pair(args, |x, y| match (x, y) {
+                        (Node::Lit(Lit::Str(s)), Node::Field(sys, i)) => {
+                            Node::StrInField(s, sys, i)
+                        }
+                        (x, y) => Node::In(b(x), b(y)),
+                    }),
+                    (None, "_+_", 2) => self.pair(args, |x, y| Node::Add(b(x), b(y))),
+                    (None, "_[_]", 2) => self.pair(args, |x, y| Node::Index(b(x), b(y))),
                     (None, "size", 1) => Node::Size(b(self.compile(&args[0]))),
                     (Some(t), "size", 0) => Node::Size(b(self.compile(t))),
                     (Some(t), "lowerAscii", 0) => Node::Lower(b(self.compile(t))),
@@ -689,10 +700,26 @@ impl Compiler<'_> {
         }
     }
 
-    fn pair(&mut self, args: &[IdedExpr], f: impl FnOnce(Box<Node>, Box<Node>) -> Node) -> Node {
+    /// The operands of a chain of one operator, `(a && b) && c` as `[a, b, c]`.
+    fn chain(&mut self, e: &IdedExpr, op: &str) -> Vec<Node> {
+        let mut operands = Vec::new();
+        let mut stack = vec![e];
+        while let Some(x) = stack.pop() {
+            match call(x, op, 2) {
+                Some(args) => {
+                    stack.push(&args[1]);
+                    stack.push(&args[0]);
+                }
+                None => operands.push(self.compile(x)),
+            }
+        }
+        operands
+    }
+
+    fn pair(&mut self, args: &[IdedExpr], f: impl FnOnce(Node, Node) -> Node) -> Node {
         let x = self.compile(&args[0]);
         let y = self.compile(&args[1]);
-        f(b(x), b(y))
+        f(x, y)
     }
 
     /// The four macros, recognised by the exact shape the parser expands them to.
@@ -780,8 +807,7 @@ fn eval<'a>(n: &'a Node, env: &mut Env<'a>) -> R<V<'a>> {
             V::List(L::Owned(Rc::new(out)))
         }
         Node::MapLit(m) => V::Map(M::Lit(m)),
-        Node::Field(false, i) => env.element.field(*i)?,
-        Node::Field(true, i) => SYSTEM_GET[*i as usize](env.system)?,
+        Node::Field(sys, i) => field(env, *sys, *i)?,
         Node::Local(i) => env.locals[*i].clone(),
         Node::Select(x, field) => match eval(x, env)? {
             V::Map(m) => m.get(field)?,
@@ -792,20 +818,31 @@ fn eval<'a>(n: &'a Node, env: &mut Env<'a>) -> R<V<'a>> {
             _ => return Err(Fail),
         },
         Node::Not(x) => V::Bool(!eval(x, env)?.as_bool()?),
-        Node::And(x, y) => {
-            if eval(x, env)?.as_bool()? {
-                V::Bool(eval(y, env)?.as_bool()?)
-            } else {
-                V::Bool(false)
+        Node::And(xs) => {
+            for x in xs {
+                if !eval(x, env)?.as_bool()? {
+                    return Ok(V::Bool(false));
+                }
             }
+            V::Bool(true)
         }
-        Node::Or(x, y) => {
-            if eval(x, env)?.as_bool()? {
-                V::Bool(true)
-            } else {
-                V::Bool(eval(y, env)?.as_bool()?)
+        Node::Or(xs) => {
+            for x in xs {
+                if eval(x, env)?.as_bool()? {
+                    return Ok(V::Bool(true));
+                }
             }
+            V::Bool(false)
         }
+        Node::FieldEqStr(sys, i, text, negated) => {
+            let v = field(env, *sys, *i)?;
+            V::Bool(eq(&v, &V::Str(text))? != *negated)
+        }
+        Node::StrInField(text, sys, i) => match field(env, *sys, *i)? {
+            V::List(l) => V::Bool(contains(&l, &V::Str(text))?),
+            V::Map(m) => V::Bool(m.has(text)),
+            _ => return Err(Fail),
+        },
         Node::Cond(t) => {
             if eval(&t.0, env)?.as_bool()? {
                 eval(&t.1, env)?
@@ -901,6 +938,22 @@ fn eval<'a>(n: &'a Node, env: &mut Env<'a>) -> R<V<'a>> {
         Node::Fold(fold, range, body) => fold_over(*fold, eval(range, env)?, body, env)?,
         Node::Fail => return Err(Fail),
     })
+}
+
+fn field<'a>(env: &Env<'a>, system: bool, i: u8) -> R<V<'a>> {
+    if system {
+        SYSTEM_GET[i as usize](env.system)
+    } else {
+        env.element.field(i)
+    }
+}
+
+/// `x == y`, specialised for a field against a string.
+fn eq_node(x: Node, y: Node, negated: bool) -> Node {
+    match (x, y) {
+        (Node::Field(sys, i), Node::Lit(Lit::Str(s))) => Node::FieldEqStr(sys, i, s, negated),
+        (x, y) => Node::Eq(b(x), b(y), negated),
+    }
 }
 
 fn fold_over<'a>(fold: Fold, range: V<'a>, body: &'a Node, env: &mut Env<'a>) -> R<V<'a>> {
