@@ -467,7 +467,22 @@ impl Builder<'_> {
                                 .with_help("write the keys out; merges hide which values an element really has"),
                         );
                     }
-                    if let Some(first) = seen.get(&text) {
+                    // Keys are few: scan them, and index them only for a large mapping
+                    // (the first occurrence of each, as found by the scan).
+                    let first = if entries.len() < 32 {
+                        entries
+                            .iter()
+                            .find(|e| e.key.value == text)
+                            .map(|e| e.key.span)
+                    } else {
+                        if seen.is_empty() {
+                            for e in entries.iter() {
+                                seen.entry(e.key.value.clone()).or_insert(e.key.span);
+                            }
+                        }
+                        seen.get(&text).copied()
+                    };
+                    if let Some(first) = first {
                         self.diags.push(
                             Diagnostic::error(
                                 Code::DuplicateKey,
@@ -475,10 +490,10 @@ impl Builder<'_> {
                                 format!("key `{text}` appears twice in this mapping"),
                             )
                             .with_label("second occurrence")
-                            .with_related(*first, "first occurrence")
+                            .with_related(first, "first occurrence")
                             .with_help("remove one of them; YAML tools disagree on which one wins"),
                         );
-                    } else {
+                    } else if !seen.is_empty() {
                         seen.insert(text.clone(), node.span);
                     }
                     *key = Some(Spanned::new(text, node.span));
@@ -926,5 +941,21 @@ mod tests {
             ..Limits::default()
         };
         assert!(split::parse_split(&text, f, &sources, &tight, 2).is_none());
+    }
+
+    #[test]
+    fn duplicate_keys_in_a_large_mapping() {
+        let mut text = String::new();
+        for i in 0..40 {
+            text.push_str(&format!("k{i}: {i}\n"));
+        }
+        text.push_str("k3: again\nk35: again\nk39: again\nk3: thrice\n");
+        let (node, d) = load(&text, &Limits::default());
+        assert!(node.is_some());
+        let found: Vec<(u32, u32)> = d
+            .iter()
+            .map(|d| (d.span.unwrap().line, d.related[0].span.line))
+            .collect();
+        assert_eq!(found, [(41, 4), (42, 36), (43, 40), (44, 4)]);
     }
 }
