@@ -724,76 +724,73 @@ pub fn compute(model: &Model) -> Facts {
     };
     let components = parallel_map(n, &build);
 
-    let flows = model
-        .flows
-        .iter()
-        .enumerate()
-        .map(|(fi, f)| {
-            let (a, b) = g.ends[fi].map_or((None, None), |(a, b)| {
-                (Some(g.component(a)), Some(g.component(b)))
-            });
-            let ft = a.and_then(|c| g.trust_of(c));
-            let tt = b.and_then(|c| g.trust_of(c));
-            let mut ids: Vec<String> = f
-                .sends
+    let flow = |fi: usize| {
+        let f = &model.flows[fi];
+        let (a, b) = g.ends[fi].map_or((None, None), |(a, b)| {
+            (Some(g.component(a)), Some(g.component(b)))
+        });
+        let ft = a.and_then(|c| g.trust_of(c));
+        let tt = b.and_then(|c| g.trust_of(c));
+        let mut ids: Vec<String> = f
+            .sends
+            .iter()
+            .chain(&f.receives)
+            .map(|d| d.name.clone())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        let principal_start = g.ends[fi].is_some_and(|(a, _)| taint::is_principal(&g, a));
+        let mut attrs = Map::new();
+        if let Some(p) = &f.protocol {
+            attrs.insert("protocol".into(), p.clone().into());
+        }
+        if let Some(e) = f.encrypted {
+            attrs.insert("encrypted".into(), e.into());
+        }
+        if let Some(a) = f.auth {
+            attrs.insert("auth".into(), a.as_str().into());
+        }
+        if let Some(p) = &f.purpose {
+            attrs.insert("purpose".into(), p.clone().into());
+        }
+        if let Some(d) = &f.description {
+            attrs.insert("description".into(), d.clone().into());
+        }
+        if !f.tags.is_empty() {
+            attrs.insert("tags".into(), f.tags.clone().into());
+        }
+        let attrs = Json::Object(attrs);
+        let id = f.id();
+        FlowFacts {
+            from: f.from.name.clone(),
+            to: f.to.name.clone(),
+            from_kind: a.map_or("", |c| c.kind().as_str()),
+            to_kind: b.map_or("", |c| c.kind().as_str()),
+            from_trust: trust_name(ft),
+            to_trust: trust_name(tt),
+            crosses_boundary: a.zip(b).is_some_and(|(a, b)| {
+                a.zone.as_ref().map(|z| &z.name) != b.zone.as_ref().map(|z| &z.name)
+            }),
+            inbound_from_untrusted: principal_start && tt != Some(Trust::Untrusted),
+            attrs,
+            sensitivity: ids
                 .iter()
-                .chain(&f.receives)
-                .map(|d| d.name.clone())
-                .collect();
-            ids.sort();
-            ids.dedup();
-            let principal_start = g.ends[fi].is_some_and(|(a, _)| taint::is_principal(&g, a));
-            let mut attrs = Map::new();
-            if let Some(p) = &f.protocol {
-                attrs.insert("protocol".into(), p.clone().into());
-            }
-            if let Some(e) = f.encrypted {
-                attrs.insert("encrypted".into(), e.into());
-            }
-            if let Some(a) = f.auth {
-                attrs.insert("auth".into(), a.as_str().into());
-            }
-            if let Some(p) = &f.purpose {
-                attrs.insert("purpose".into(), p.clone().into());
-            }
-            if let Some(d) = &f.description {
-                attrs.insert("description".into(), d.clone().into());
-            }
-            if !f.tags.is_empty() {
-                attrs.insert("tags".into(), f.tags.clone().into());
-            }
-            let attrs = Json::Object(attrs);
-            let id = f.id();
-            FlowFacts {
-                from: f.from.name.clone(),
-                to: f.to.name.clone(),
-                from_kind: a.map_or("", |c| c.kind().as_str()),
-                to_kind: b.map_or("", |c| c.kind().as_str()),
-                from_trust: trust_name(ft),
-                to_trust: trust_name(tt),
-                crosses_boundary: a.zip(b).is_some_and(|(a, b)| {
-                    a.zone.as_ref().map(|z| &z.name) != b.zone.as_ref().map(|z| &z.name)
-                }),
-                inbound_from_untrusted: principal_start && tt != Some(Trust::Untrusted),
-                attrs,
-                sensitivity: ids
-                    .iter()
-                    .map(|d| g.classification_level(d))
-                    .max()
-                    .unwrap_or(0),
-                data_categories: sorted_names(
-                    ids.iter()
-                        .filter_map(|d| g.data_index.get(d.as_str()))
-                        .flat_map(|x| model.data[*x].categories.iter().map(|c| c.as_str())),
-                ),
-                data: cap(ids),
-                controls: controls_of(&id),
-                sends: f.sends.iter().map(|d| d.name.clone()).collect(),
-                receives: f.receives.iter().map(|d| d.name.clone()).collect(),
-                id,
-            }
-        })
-        .collect();
+                .map(|d| g.classification_level(d))
+                .max()
+                .unwrap_or(0),
+            data_categories: sorted_names(
+                ids.iter()
+                    .filter_map(|d| g.data_index.get(d.as_str()))
+                    .flat_map(|x| model.data[*x].categories.iter().map(|c| c.as_str())),
+            ),
+            data: cap(ids),
+            controls: controls_of(&id),
+            sends: f.sends.iter().map(|d| d.name.clone()).collect(),
+            receives: f.receives.iter().map(|d| d.name.clone()).collect(),
+            id,
+        }
+    };
+    let flows = parallel_map(model.flows.len(), &flow);
 
     let mut seen_by: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, s) in sees.iter().enumerate() {
@@ -801,19 +798,22 @@ pub fn compute(model: &Model) -> Facts {
             seen_by.entry(d).or_default().push(i);
         }
     }
+    // The components storing each data id, in order (each once).
+    let mut stored_by: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, c) in model.components.iter().enumerate() {
+        for d in &c.stores {
+            let list = stored_by.entry(d.as_str()).or_default();
+            if list.last() != Some(&i) {
+                list.push(i);
+            }
+        }
+    }
     let data = model
         .data
         .iter()
         .map(|d| {
             let viewers = seen_by.get(d.id.as_str()).cloned().unwrap_or_default();
-            let stored: Vec<usize> = (0..n)
-                .filter(|i| {
-                    g.component(*i)
-                        .stores
-                        .iter()
-                        .any(|s| s.as_str() == d.id.as_str())
-                })
-                .collect();
+            let stored: Vec<usize> = stored_by.get(d.id.as_str()).cloned().unwrap_or_default();
             let mut attrs = stated(serde_json::to_value(d).unwrap_or(Json::Null));
             if let Json::Object(m) = &mut attrs {
                 m.remove("id");

@@ -243,7 +243,8 @@ pub fn analyze_opts(
     let mut threats = Vec::new();
     let mut questions = BTreeSet::new();
     let mut errors = BTreeSet::new();
-    let mut evaluated = BTreeSet::new();
+    // Every rule of every target some element has is evaluated on it.
+    let evaluated: BTreeSet<&str> = rule_cache.values().flatten().map(|p| p.rule.id()).collect();
     let mut fallbacks: BTreeMap<&str, usize> = BTreeMap::new();
     for p in parts {
         for r in p.fallbacks {
@@ -252,7 +253,6 @@ pub fn analyze_opts(
         threats.extend(p.threats);
         questions.extend(p.questions);
         errors.extend(p.errors);
-        evaluated.extend(p.evaluated);
     }
     if timing {
         eprintln!("evaluate: {:?}", t0.elapsed());
@@ -469,7 +469,6 @@ struct Partial<'c> {
     threats: Vec<Threat>,
     questions: Vec<Question>,
     errors: Vec<RuleError>,
-    evaluated: BTreeSet<String>,
     /// Rules CEL evaluated because the native run gave up, once per element.
     fallbacks: Vec<&'c str>,
 }
@@ -495,9 +494,6 @@ fn evaluate_chunk<'c>(
         let mut ctx = None;
         for prepared in rules {
             let rule = prepared.rule;
-            if !out.evaluated.contains(rule.id()) {
-                out.evaluated.insert(rule.id().to_owned());
-            }
             let fast = match mode {
                 native::Mode::Off => Err(native::Fail),
                 _ => prepared.native.run(rule, el.facts.view(), system),
