@@ -240,9 +240,11 @@ pub fn analyze_opts(
             .map(|h| h.join().unwrap_or_default())
             .collect()
     });
-    let mut threats = Vec::new();
-    let mut questions = BTreeSet::new();
-    let mut errors = BTreeSet::new();
+    // Threats stay where their thread put them until their final place is known, then
+    // move once (a Threat is large).
+    let mut found: Vec<Vec<Option<Threat>>> = Vec::new();
+    let mut questions = Vec::new();
+    let mut errors = Vec::new();
     // Every rule of every target some element has is evaluated on it.
     let evaluated: BTreeSet<&str> = rule_cache.values().flatten().map(|p| p.rule.id()).collect();
     let mut fallbacks: BTreeMap<&str, usize> = BTreeMap::new();
@@ -250,10 +252,15 @@ pub fn analyze_opts(
         for r in p.fallbacks {
             *fallbacks.entry(r).or_default() += 1;
         }
-        threats.extend(p.threats);
+        found.push(p.threats);
         questions.extend(p.questions);
         errors.extend(p.errors);
     }
+    // As sets: sorted, each once.
+    questions.sort_unstable();
+    questions.dedup();
+    errors.sort_unstable();
+    errors.dedup();
     if timing {
         eprintln!("evaluate: {:?}", t0.elapsed());
         let mut f: Vec<_> = fallbacks.into_iter().collect();
@@ -264,19 +271,48 @@ pub fn analyze_opts(
             &f[..f.len().min(8)]
         );
     }
-    sort_by_moving_once(&mut threats, |a, b| a.id.cmp(&b.id));
-    threats.dedup_by(|a, b| a.id == b.id);
-    score_threats(&mut threats, model, &facts, catalog, opts);
-    sort_by_moving_once(&mut threats, |a: &Threat, b: &Threat| {
-        b.residual
-            .score
-            .cmp(&a.residual.score)
-            .then_with(|| b.score.cmp(&a.score))
-            .then_with(|| a.id.cmp(&b.id))
+    // By id (stably, in the order found), keeping the first of each id.
+    let mut order: Vec<(usize, usize)> = found
+        .iter()
+        .enumerate()
+        .flat_map(|(p, v)| (0..v.len()).map(move |i| (p, i)))
+        .collect();
+    let id_of = id_at;
+    order.sort_by(|a, b| id_of(&found, *a).cmp(&id_of(&found, *b)));
+    let mut repeated = Vec::new();
+    order.dedup_by(|a, b| {
+        let same = id_of(&found, *a) == id_of(&found, *b);
+        if same {
+            repeated.push(*a);
+        }
+        same
     });
+    for (p, i) in repeated {
+        found[p][i] = None;
+    }
+    score_threats(
+        found.iter_mut().flatten().flatten(),
+        model,
+        &facts,
+        catalog,
+        opts,
+    );
+    if timing {
+        eprintln!("score: {:?}", t0.elapsed());
+    }
+    let key = rank_at;
+    // Ids are unique now, so this order is total.
+    order.sort_unstable_by(|a, b| key(&found, *a).cmp(&key(&found, *b)));
+    let threats: Vec<Threat> = order
+        .into_iter()
+        .filter_map(|(p, i)| found[p][i].take())
+        .collect();
     let ids: Vec<&str> = threats.iter().map(|t| t.id.as_str()).collect();
     let tracking_warnings = tracking::warnings(model, &ids, opts.today);
     let plan = plan::build(&threats, model, catalog);
+    if timing {
+        eprintln!("plan: {:?}", t0.elapsed());
+    }
     let mut summary = Summary {
         threats: threats.len(),
         open: threats.iter().filter(|t| t.is_open()).count(),
@@ -311,8 +347,8 @@ pub fn analyze_opts(
         system: model.system.as_ref().map(|s| s.id.name.clone()),
         summary,
         threats,
-        questions: questions.into_iter().collect(),
-        rule_errors: errors.into_iter().collect(),
+        questions,
+        rule_errors: errors,
         tracking_warnings,
         plan,
         policy: opts.policy.clone(),
@@ -320,18 +356,29 @@ pub fn analyze_opts(
     }
 }
 
-/// A stable sort that moves each (large) item once: the order is found on indices.
-fn sort_by_moving_once<T>(v: &mut Vec<T>, cmp: impl Fn(&T, &T) -> std::cmp::Ordering) {
-    let mut order: Vec<usize> = (0..v.len()).collect();
-    order.sort_by(|&a, &b| cmp(&v[a], &v[b]));
-    let mut slots: Vec<Option<T>> = v.drain(..).map(Some).collect();
-    v.extend(order.into_iter().filter_map(|i| slots[i].take()));
+/// The id of a threat found by a thread.
+fn id_at(found: &[Vec<Option<Threat>>], (p, i): (usize, usize)) -> Option<&str> {
+    found[p][i].as_ref().map(|t| t.id.as_str())
+}
+
+/// The rank of a threat: highest residual risk first, then highest risk, then by id.
+#[allow(clippy::type_complexity)]
+fn rank_at(
+    found: &[Vec<Option<Threat>>],
+    (p, i): (usize, usize),
+) -> Option<(std::cmp::Reverse<(u32, u32)>, &str)> {
+    found[p][i].as_ref().map(|t| {
+        (
+            std::cmp::Reverse((t.residual.score, t.score)),
+            t.id.as_str(),
+        )
+    })
 }
 
 /// Scores every threat: modifiers with their factors, the band on the policy's matrix,
 /// residual risk after the controls in place, and the status and links from tracking.
-fn score_threats(
-    threats: &mut [Threat],
+fn score_threats<'t>(
+    threats: impl Iterator<Item = &'t mut Threat>,
     model: &Model,
     facts: &facts::Facts,
     catalog: &Catalog,
@@ -354,7 +401,7 @@ fn score_threats(
         .as_ref()
         .map(|s| s.name.clone().unwrap_or_else(|| s.id.name.clone()))
         .unwrap_or_default();
-    for t in threats.iter_mut() {
+    for t in threats {
         let el = t.elements[0].as_str();
         let incidents: Vec<String> = model
             .incidents
@@ -466,7 +513,7 @@ impl Prepared<'_> {
 
 #[derive(Default)]
 struct Partial<'c> {
-    threats: Vec<Threat>,
+    threats: Vec<Option<Threat>>,
     questions: Vec<Question>,
     errors: Vec<RuleError>,
     /// Rules CEL evaluated because the native run gave up, once per element.
@@ -546,13 +593,13 @@ fn evaluate_chunk<'c>(
                         });
                     }
                     if res.fired {
-                        out.threats.push(make_threat(
+                        out.threats.push(Some(make_threat(
                             rule,
                             el,
                             res.evidence,
                             res.questions,
                             sources,
-                        ));
+                        )));
                     }
                 }
             }
