@@ -112,7 +112,7 @@ impl NodeTaint {
 /// public or customer user.
 pub fn is_principal(g: &Graph, i: usize) -> bool {
     let c = g.component(i);
-    g.trust_of(c) == Some(Trust::Untrusted)
+    g.trust[i] == Some(Trust::Untrusted)
         || c.user()
             .and_then(|u| u.population)
             .is_some_and(|p| matches!(p, Population::Public | Population::Customers))
@@ -168,7 +168,7 @@ pub fn compute(g: &Graph, validated: &[bool]) -> Vec<NodeTaint> {
             t.arrive(direct, None);
             t.add_source(i);
         }
-        let untrusted_content = g.trust_of(c) == Some(Trust::Untrusted) && !principal
+        let untrusted_content = g.trust[i] == Some(Trust::Untrusted) && !principal
             || c.data_source()
                 .and_then(|d| d.provenance)
                 .is_some_and(untrusted_provenance)
@@ -249,6 +249,38 @@ pub fn compute(g: &Graph, validated: &[bool]) -> Vec<NodeTaint> {
                 })
         })
         .collect();
+    // Whether each flow carries taint forward (from → to) and backward (to → from).
+    let forward: Vec<bool> = g
+        .model
+        .flows
+        .iter()
+        .enumerate()
+        .map(|(fi, f)| {
+            // Not on a pure read: nothing of the sender's travels to the other end.
+            let pure_read = f.sends.is_empty() && !f.receives.is_empty();
+            !weights_only[fi] && !pure_read
+        })
+        .collect();
+    let backward: Vec<bool> = g
+        .model
+        .flows
+        .iter()
+        .enumerate()
+        .map(|(fi, f)| {
+            let Some((a, _)) = g.ends[fi] else {
+                return false;
+            };
+            // Results come back to callers that consume them (an agent's tool call, a
+            // retrieval) even when the model lists only what is sent.
+            let consumer = matches!(
+                g.component(a).kind(),
+                ComponentKind::Agent | ComponentKind::Llm | ComponentKind::Retriever
+            );
+            // Otherwise nothing comes back to the initiator of a send-only flow.
+            let send_only = f.receives.is_empty() && !f.sends.is_empty();
+            !weights_only[fi] && (consumer || !send_only)
+        })
+        .collect();
     let mut work: Vec<usize> = (0..n)
         .filter(|i| !taint[*i].pending.is_empty() || !seeds[*i].is_empty())
         .collect();
@@ -301,31 +333,17 @@ pub fn compute(g: &Graph, validated: &[bool]) -> Vec<NodeTaint> {
             }
         };
         for &fi in g.out[u].iter() {
-            let f = &g.model.flows[fi];
-            if weights_only[fi] {
+            if !forward[fi] {
                 continue;
-            }
-            if f.sends.is_empty() && !f.receives.is_empty() {
-                continue; // a pure read: nothing of u's travels to the other end
             }
             let Some((_, v)) = g.ends[fi] else { continue };
             pass(v, fi, true, &mut taint, &mut work, &mut queued);
         }
         for &fi in g.inn[u].iter() {
-            let f = &g.model.flows[fi];
-            if weights_only[fi] {
+            if !backward[fi] {
                 continue;
             }
             let Some((a, _)) = g.ends[fi] else { continue };
-            // Results come back to callers that consume them (an agent's tool call, a
-            // retrieval) even when the model lists only what is sent.
-            let consumer = matches!(
-                g.component(a).kind(),
-                ComponentKind::Agent | ComponentKind::Llm | ComponentKind::Retriever
-            );
-            if f.receives.is_empty() && !f.sends.is_empty() && !consumer {
-                continue; // nothing comes back to the initiator
-            }
             pass(a, fi, false, &mut taint, &mut work, &mut queued);
         }
     }
