@@ -28,6 +28,7 @@ pub fn to_cel(v: &Json) -> Value {
 }
 
 /// What one rule said about one element.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Outcome {
     pub fired: bool,
     pub evidence: Vec<String>,
@@ -64,6 +65,32 @@ fn render(v: &Value) -> String {
     }
 }
 
+/// The words of `s` joined by single spaces (`split_whitespace` then `join(" ")`).
+pub fn collapse_whitespace(s: &str) -> String {
+    if s.is_ascii() {
+        // The same words, found bytewise (ASCII whitespace is `' '` and `\t`..=`\r`).
+        let mut out = Vec::with_capacity(s.len());
+        for w in s.as_bytes().split(|b| matches!(b, b' ' | b'\t'..=b'\r')) {
+            if w.is_empty() {
+                continue;
+            }
+            if !out.is_empty() {
+                out.push(b' ');
+            }
+            out.extend_from_slice(w);
+        }
+        return String::from_utf8(out).unwrap_or_default();
+    }
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
 /// Runs `rule` in `ctx` (which binds `s` and the element's variable).
 pub fn evaluate(rule: &CompiledRule, ctx: &Context) -> Result<Outcome, String> {
     let fired = run_bool(&rule.condition, ctx).map_err(|e| format!("condition: {e}"))?;
@@ -85,7 +112,7 @@ pub fn evaluate(rule: &CompiledRule, ctx: &Context) -> Result<Outcome, String> {
                     )),
                 }
             }
-            evidence.push(s.split_whitespace().collect::<Vec<_>>().join(" "));
+            evidence.push(collapse_whitespace(&s));
         }
     }
     for (when, ask) in &rule.questions {
@@ -120,4 +147,20 @@ pub fn rules_for(catalog: &Catalog, target: threatwright_catalog::Target) -> Vec
                 && r.rule.status != Some(threatwright_catalog::types::RuleStatus::Deprecated)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn collapses_whitespace_like_split_whitespace() {
+        for s in [
+            "",
+            "  a  b\t\nc \u{b}d\u{c}e\r ",
+            "x",
+            "  non\u{a0}ascii \u{2003} words\u{85}here ",
+        ] {
+            let want = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(super::collapse_whitespace(s), want, "{s:?}");
+        }
+    }
 }

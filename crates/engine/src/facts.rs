@@ -235,8 +235,13 @@ pub fn compute(model: &Model) -> Facts {
             stack.push(i);
         }
     }
+    // Only what reached `u` since it last passed sources on is new to its successors:
+    // the rest was offered before, and lists only grow, so offering it again changes
+    // nothing (it is there already, or the list is full).
+    let mut passed: Vec<usize> = vec![0; n];
     while let Some(u) = stack.pop() {
-        let from = reach[u].clone();
+        let from = reach[u][passed[u]..].to_vec();
+        passed[u] = reach[u].len();
         for &fi in &g.out[u] {
             let Some((_, v)) = g.ends[fi] else { continue };
             let mut changed = false;
@@ -387,6 +392,7 @@ pub fn compute(model: &Model) -> Facts {
         Json::Object(o)
     };
 
+    let ranks = Ranks::new(model);
     let build = |i: usize| -> ComponentFacts {
         let c = g.component(i);
         let t = &taint[i];
@@ -403,21 +409,33 @@ pub fn compute(model: &Model) -> Facts {
         } else {
             0
         };
-        let mut sources: Vec<String> = t
-            .sources
-            .iter()
-            .map(|s| g.component(*s).id.name.clone())
-            .collect();
-        sources.extend(t.data_sources.iter().cloned());
-        sources.sort();
-        sources.dedup();
-        if !untrusted {
-            sources.clear(); // a principal is a source, not a receiver
-        }
+        // Sorted by name and each once: by rank, then named.
+        let sources: Vec<String> = if untrusted {
+            let mut ranked: Vec<(u32, &str)> = t
+                .sources
+                .iter()
+                .map(|s| (ranks.component[*s], g.component(*s).id.as_str()))
+                .chain(
+                    t.data_sources
+                        .iter()
+                        .map(|x| (ranks.data[*x], model.data[*x].id.as_str())),
+                )
+                .collect();
+            ranked.sort_unstable_by_key(|r| r.0);
+            ranked.dedup_by_key(|r| r.0);
+            ranked.into_iter().map(|r| r.1.to_owned()).collect()
+        } else {
+            Vec::new() // a principal is a source, not a receiver
+        };
         let seen: Vec<&str> = sees[i].iter().copied().collect();
-        let sensitivity = seen
+        // The data assets seen, looked up once.
+        let seen_data: Vec<&DataAsset> = seen
             .iter()
-            .map(|d| g.classification_level(d))
+            .filter_map(|d| g.data_index.get(d).map(|x| &model.data[*x]))
+            .collect();
+        let sensitivity = seen_data
+            .iter()
+            .map(|d| d.classification.map_or(0, level))
             .max()
             .unwrap_or(0);
         let cats_of = |ids: &mut dyn Iterator<Item = &str>| {
@@ -426,7 +444,11 @@ pub fn compute(model: &Model) -> Facts {
                     .flat_map(|x| model.data[*x].categories.iter().map(|c| c.as_str())),
             )
         };
-        let data_categories = cats_of(&mut seen.iter().copied());
+        let data_categories = sorted_names(
+            seen_data
+                .iter()
+                .flat_map(|d| d.categories.iter().map(|c| c.as_str())),
+        );
         let stored_categories = cats_of(&mut c.stores.iter().map(|d| d.as_str()));
 
         // Tools and actions.
@@ -524,10 +546,9 @@ pub fn compute(model: &Model) -> Facts {
             .count() as i64;
 
         // Training and provenance.
-        let mut prov: BTreeSet<&'static str> = seen
+        let mut prov: BTreeSet<&'static str> = seen_data
             .iter()
-            .filter_map(|d| g.data_index.get(d))
-            .filter_map(|x| model.data[*x].provenance)
+            .filter_map(|d| d.provenance)
             .map(|p| p.as_str())
             .collect();
         for &fi in &g.inn[i] {
@@ -639,7 +660,7 @@ pub fn compute(model: &Model) -> Facts {
             kind: c.kind().as_str(),
             name: c.name.clone().unwrap_or_else(|| c.id.name.clone()),
             zone: c.zone.as_ref().map(|z| z.name.clone()).unwrap_or_default(),
-            trust: trust_name(g.trust_of(c)),
+            trust: trust_name(g.trust[i]),
             attrs,
             ai: c.kind().is_ai(),
             internet_facing: c.exposure == Some(Exposure::Internet)
@@ -647,12 +668,7 @@ pub fn compute(model: &Model) -> Facts {
                     .iter()
                     .any(|fi| g.ends[*fi].is_some_and(|(a, _)| taint::is_principal(&g, a))),
             exposed: !reach[i].is_empty(),
-            reachable_from: cap(reach[i]
-                .iter()
-                .map(|s| g.component(*s).id.name.clone())
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect()),
+            reachable_from: cap(ranks.names_of(&reach[i], |s| g.component(s).id.as_str())),
             direct_untrusted: arrived.iter().any(|t| !t.indirect),
             indirect_untrusted: arrived.iter().any(|t| t.indirect),
             untrusted_input: untrusted,
@@ -715,76 +731,73 @@ pub fn compute(model: &Model) -> Facts {
     };
     let components = parallel_map(n, &build);
 
-    let flows = model
-        .flows
-        .iter()
-        .enumerate()
-        .map(|(fi, f)| {
-            let (a, b) = g.ends[fi].map_or((None, None), |(a, b)| {
-                (Some(g.component(a)), Some(g.component(b)))
-            });
-            let ft = a.and_then(|c| g.trust_of(c));
-            let tt = b.and_then(|c| g.trust_of(c));
-            let mut ids: Vec<String> = f
-                .sends
+    let flow = |fi: usize| {
+        let f = &model.flows[fi];
+        let (a, b) = g.ends[fi].map_or((None, None), |(a, b)| {
+            (Some(g.component(a)), Some(g.component(b)))
+        });
+        let ft = g.ends[fi].and_then(|(a, _)| g.trust[a]);
+        let tt = g.ends[fi].and_then(|(_, b)| g.trust[b]);
+        let mut ids: Vec<String> = f
+            .sends
+            .iter()
+            .chain(&f.receives)
+            .map(|d| d.name.clone())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        let principal_start = g.ends[fi].is_some_and(|(a, _)| taint::is_principal(&g, a));
+        let mut attrs = Map::new();
+        if let Some(p) = &f.protocol {
+            attrs.insert("protocol".into(), p.clone().into());
+        }
+        if let Some(e) = f.encrypted {
+            attrs.insert("encrypted".into(), e.into());
+        }
+        if let Some(a) = f.auth {
+            attrs.insert("auth".into(), a.as_str().into());
+        }
+        if let Some(p) = &f.purpose {
+            attrs.insert("purpose".into(), p.clone().into());
+        }
+        if let Some(d) = &f.description {
+            attrs.insert("description".into(), d.clone().into());
+        }
+        if !f.tags.is_empty() {
+            attrs.insert("tags".into(), f.tags.clone().into());
+        }
+        let attrs = Json::Object(attrs);
+        let id = f.id();
+        FlowFacts {
+            from: f.from.name.clone(),
+            to: f.to.name.clone(),
+            from_kind: a.map_or("", |c| c.kind().as_str()),
+            to_kind: b.map_or("", |c| c.kind().as_str()),
+            from_trust: trust_name(ft),
+            to_trust: trust_name(tt),
+            crosses_boundary: a.zip(b).is_some_and(|(a, b)| {
+                a.zone.as_ref().map(|z| &z.name) != b.zone.as_ref().map(|z| &z.name)
+            }),
+            inbound_from_untrusted: principal_start && tt != Some(Trust::Untrusted),
+            attrs,
+            sensitivity: ids
                 .iter()
-                .chain(&f.receives)
-                .map(|d| d.name.clone())
-                .collect();
-            ids.sort();
-            ids.dedup();
-            let principal_start = g.ends[fi].is_some_and(|(a, _)| taint::is_principal(&g, a));
-            let mut attrs = Map::new();
-            if let Some(p) = &f.protocol {
-                attrs.insert("protocol".into(), p.clone().into());
-            }
-            if let Some(e) = f.encrypted {
-                attrs.insert("encrypted".into(), e.into());
-            }
-            if let Some(a) = f.auth {
-                attrs.insert("auth".into(), a.as_str().into());
-            }
-            if let Some(p) = &f.purpose {
-                attrs.insert("purpose".into(), p.clone().into());
-            }
-            if let Some(d) = &f.description {
-                attrs.insert("description".into(), d.clone().into());
-            }
-            if !f.tags.is_empty() {
-                attrs.insert("tags".into(), f.tags.clone().into());
-            }
-            let attrs = Json::Object(attrs);
-            let id = f.id();
-            FlowFacts {
-                from: f.from.name.clone(),
-                to: f.to.name.clone(),
-                from_kind: a.map_or("", |c| c.kind().as_str()),
-                to_kind: b.map_or("", |c| c.kind().as_str()),
-                from_trust: trust_name(ft),
-                to_trust: trust_name(tt),
-                crosses_boundary: a.zip(b).is_some_and(|(a, b)| {
-                    a.zone.as_ref().map(|z| &z.name) != b.zone.as_ref().map(|z| &z.name)
-                }),
-                inbound_from_untrusted: principal_start && tt != Some(Trust::Untrusted),
-                attrs,
-                sensitivity: ids
-                    .iter()
-                    .map(|d| g.classification_level(d))
-                    .max()
-                    .unwrap_or(0),
-                data_categories: sorted_names(
-                    ids.iter()
-                        .filter_map(|d| g.data_index.get(d.as_str()))
-                        .flat_map(|x| model.data[*x].categories.iter().map(|c| c.as_str())),
-                ),
-                data: cap(ids),
-                controls: controls_of(&id),
-                sends: f.sends.iter().map(|d| d.name.clone()).collect(),
-                receives: f.receives.iter().map(|d| d.name.clone()).collect(),
-                id,
-            }
-        })
-        .collect();
+                .map(|d| g.classification_level(d))
+                .max()
+                .unwrap_or(0),
+            data_categories: sorted_names(
+                ids.iter()
+                    .filter_map(|d| g.data_index.get(d.as_str()))
+                    .flat_map(|x| model.data[*x].categories.iter().map(|c| c.as_str())),
+            ),
+            data: cap(ids),
+            controls: controls_of(&id),
+            sends: f.sends.iter().map(|d| d.name.clone()).collect(),
+            receives: f.receives.iter().map(|d| d.name.clone()).collect(),
+            id,
+        }
+    };
+    let flows = parallel_map(model.flows.len(), &flow);
 
     let mut seen_by: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, s) in sees.iter().enumerate() {
@@ -792,19 +805,22 @@ pub fn compute(model: &Model) -> Facts {
             seen_by.entry(d).or_default().push(i);
         }
     }
+    // The components storing each data id, in order (each once).
+    let mut stored_by: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, c) in model.components.iter().enumerate() {
+        for d in &c.stores {
+            let list = stored_by.entry(d.as_str()).or_default();
+            if list.last() != Some(&i) {
+                list.push(i);
+            }
+        }
+    }
     let data = model
         .data
         .iter()
         .map(|d| {
             let viewers = seen_by.get(d.id.as_str()).cloned().unwrap_or_default();
-            let stored: Vec<usize> = (0..n)
-                .filter(|i| {
-                    g.component(*i)
-                        .stores
-                        .iter()
-                        .any(|s| s.as_str() == d.id.as_str())
-                })
-                .collect();
+            let stored: Vec<usize> = stored_by.get(d.id.as_str()).cloned().unwrap_or_default();
             let mut attrs = stated(serde_json::to_value(d).unwrap_or(Json::Null));
             if let Json::Object(m) = &mut attrs {
                 m.remove("id");
@@ -826,12 +842,9 @@ pub fn compute(model: &Model) -> Facts {
                 reaches_training: viewers
                     .iter()
                     .any(|i| g.component(*i).kind() == ComponentKind::Training),
-                reaches_partner: viewers.iter().any(|i| {
-                    matches!(
-                        g.trust_of(g.component(*i)),
-                        Some(Trust::Partner | Trust::Untrusted)
-                    )
-                }),
+                reaches_partner: viewers
+                    .iter()
+                    .any(|i| matches!(g.trust[*i], Some(Trust::Partner | Trust::Untrusted))),
                 controls: controls_of(d.id.as_str()),
                 attrs,
             }
@@ -872,6 +885,56 @@ pub fn compute(model: &Model) -> Facts {
         components,
         flows,
         data,
+    }
+}
+
+/// Every component and data id in one order by name (equal names, equal rank), so that
+/// lists of ids are sorted by name by sorting integers.
+struct Ranks {
+    component: Vec<u32>,
+    data: Vec<u32>,
+}
+
+impl Ranks {
+    fn new(model: &Model) -> Ranks {
+        let mut names: Vec<(&str, bool, usize)> = model
+            .components
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.as_str(), false, i))
+            .chain(
+                model
+                    .data
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| (d.id.as_str(), true, i)),
+            )
+            .collect();
+        names.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut ranks = Ranks {
+            component: vec![0; model.components.len()],
+            data: vec![0; model.data.len()],
+        };
+        let mut rank = 0u32;
+        for (k, &(name, is_data, i)) in names.iter().enumerate() {
+            if k > 0 && names[k - 1].0 != name {
+                rank += 1;
+            }
+            if is_data {
+                ranks.data[i] = rank;
+            } else {
+                ranks.component[i] = rank;
+            }
+        }
+        ranks
+    }
+
+    /// The names of components `ids`, sorted, each once.
+    fn names_of<'m>(&self, ids: &[usize], name: impl Fn(usize) -> &'m str) -> Vec<String> {
+        let mut ranked: Vec<(u32, usize)> = ids.iter().map(|&i| (self.component[i], i)).collect();
+        ranked.sort_unstable_by_key(|r| r.0);
+        ranked.dedup_by_key(|r| r.0);
+        ranked.into_iter().map(|r| name(r.1).to_owned()).collect()
     }
 }
 

@@ -14,6 +14,8 @@ pub struct Graph<'m> {
     /// Flow ends as component indices (`None` when a reference did not resolve).
     pub ends: Vec<Option<(usize, usize)>>,
     pub zone_trust: HashMap<&'m str, Trust>,
+    /// The trust of each component's zone.
+    pub trust: Vec<Option<Trust>>,
     pub data_index: HashMap<&'m str, usize>,
 }
 
@@ -39,10 +41,19 @@ impl<'m> Graph<'m> {
             }
             ends.push(e);
         }
-        let zone_trust = model
+        let zone_trust: HashMap<&str, Trust> = model
             .zones
             .iter()
             .filter_map(|z| z.trust.map(|t| (z.id.as_str(), t)))
+            .collect();
+        let trust = model
+            .components
+            .iter()
+            .map(|c| {
+                c.zone
+                    .as_ref()
+                    .and_then(|z| zone_trust.get(z.as_str()).copied())
+            })
             .collect();
         let data_index = model
             .data
@@ -57,6 +68,7 @@ impl<'m> Graph<'m> {
             inn,
             ends,
             zone_trust,
+            trust,
             data_index,
         }
     }

@@ -11,6 +11,7 @@ pub mod evaluate;
 pub mod facts;
 pub mod graph;
 pub mod lineage;
+pub mod native;
 pub mod plan;
 pub mod prefilter;
 pub mod ruletest;
@@ -38,7 +39,16 @@ enum FactsRef<'a> {
     System(&'a facts::SystemFacts),
 }
 
-impl FactsRef<'_> {
+impl<'a> FactsRef<'a> {
+    fn view(self) -> native::View<'a> {
+        match self {
+            FactsRef::Component(f) => native::View::Component(f),
+            FactsRef::Flow(f) => native::View::Flow(f),
+            FactsRef::Data(f) => native::View::Data(f),
+            FactsRef::System(f) => native::View::System(f),
+        }
+    }
+
     fn to_json(self) -> serde_json::Value {
         match self {
             FactsRef::Component(f) => serde_json::to_value(f),
@@ -170,25 +180,44 @@ pub fn analyze_opts(
         });
     }
 
-    // Rules per target, computed once.
-    let mut rule_cache: BTreeMap<Target, Vec<Prepared>> = BTreeMap::new();
+    // Rules per target, computed once; each rule compiled natively once per variable.
+    let mut targets: BTreeMap<Target, &'static str> = BTreeMap::new();
     for el in &elements {
-        rule_cache.entry(el.target).or_insert_with(|| {
-            rules_for(catalog, el.target)
-                .into_iter()
-                .filter(|r| only.is_none_or(|o| r.id() == o))
+        targets.entry(el.target).or_insert(el.var);
+    }
+    let selected = |t: Target| {
+        rules_for(catalog, t)
+            .into_iter()
+            .filter(|r| only.is_none_or(|o| r.id() == o))
+    };
+    // Keyed by address: rule ids need not be unique across catalogs.
+    let key = |r: &CompiledRule| r as *const CompiledRule as usize;
+    let mut natives: BTreeMap<(usize, &str), native::NativeRule> = BTreeMap::new();
+    for (&t, &var) in &targets {
+        for rule in selected(t) {
+            natives
+                .entry((key(rule), var))
+                .or_insert_with(|| native::NativeRule::new(rule, var));
+        }
+    }
+    let rule_cache: BTreeMap<Target, Vec<Prepared>> = targets
+        .iter()
+        .map(|(&t, &var)| {
+            let prepared = selected(t)
                 .map(|rule| Prepared {
                     rule,
-                    condition: prefilter::Prefilter::new(&rule.condition, el.var),
+                    native: &natives[&(key(rule), var)],
+                    condition: prefilter::Prefilter::new(&rule.condition, var),
                     questions: rule
                         .questions
                         .iter()
-                        .map(|(w, _)| w.as_ref().map(|w| prefilter::Prefilter::new(w, el.var)))
+                        .map(|(w, _)| w.as_ref().map(|w| prefilter::Prefilter::new(w, var)))
                         .collect(),
                 })
-                .collect()
-        });
-    }
+                .collect();
+            (t, prepared)
+        })
+        .collect();
     // Elements are independent: evaluate them on every core, then merge in order.
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -202,39 +231,90 @@ pub fn analyze_opts(
     let parts: Vec<Partial> = std::thread::scope(|scope| {
         let handles: Vec<_> = shares
             .iter()
-            .map(|els| scope.spawn(|| evaluate_chunk(els, &rule_cache, &system_json, sources)))
+            .map(|els| {
+                scope.spawn(|| {
+                    evaluate_chunk(els, &rule_cache, &facts.system, &system_json, sources)
+                })
+            })
             .collect();
         handles
             .into_iter()
             .map(|h| h.join().unwrap_or_default())
             .collect()
     });
-    let mut threats = Vec::new();
-    let mut questions = BTreeSet::new();
-    let mut errors = BTreeSet::new();
-    let mut evaluated = BTreeSet::new();
+    // Threats stay where their thread put them until their final place is known, then
+    // move once (a Threat is large).
+    let mut found: Vec<Vec<Option<Threat>>> = Vec::new();
+    let mut questions = Vec::new();
+    let mut errors = Vec::new();
+    // Every rule of every target some element has is evaluated on it.
+    let evaluated: BTreeSet<&str> = rule_cache.values().flatten().map(|p| p.rule.id()).collect();
+    let mut fallbacks: BTreeMap<&str, usize> = BTreeMap::new();
     for p in parts {
-        threats.extend(p.threats);
+        for r in p.fallbacks {
+            *fallbacks.entry(r).or_default() += 1;
+        }
+        found.push(p.threats);
         questions.extend(p.questions);
         errors.extend(p.errors);
-        evaluated.extend(p.evaluated);
     }
+    // As sets: sorted, each once.
+    questions.sort_unstable();
+    questions.dedup();
+    errors.sort_unstable();
+    errors.dedup();
     if timing {
         eprintln!("evaluate: {:?}", t0.elapsed());
+        let mut f: Vec<_> = fallbacks.into_iter().collect();
+        f.sort_by_key(|x| std::cmp::Reverse(x.1));
+        eprintln!(
+            "CEL fallbacks: {} ({:?})",
+            f.iter().map(|x| x.1).sum::<usize>(),
+            &f[..f.len().min(8)]
+        );
     }
-    threats.sort_by(|a, b| a.id.cmp(&b.id));
-    threats.dedup_by(|a, b| a.id == b.id);
-    score_threats(&mut threats, model, &facts, catalog, opts);
-    threats.sort_by(|a: &Threat, b: &Threat| {
-        b.residual
-            .score
-            .cmp(&a.residual.score)
-            .then_with(|| b.score.cmp(&a.score))
-            .then_with(|| a.id.cmp(&b.id))
+    // By id (stably, in the order found), keeping the first of each id.
+    let mut order: Vec<(usize, usize)> = found
+        .iter()
+        .enumerate()
+        .flat_map(|(p, v)| (0..v.len()).map(move |i| (p, i)))
+        .collect();
+    let id_of = id_at;
+    order.sort_by(|a, b| id_of(&found, *a).cmp(&id_of(&found, *b)));
+    let mut repeated = Vec::new();
+    order.dedup_by(|a, b| {
+        let same = id_of(&found, *a) == id_of(&found, *b);
+        if same {
+            repeated.push(*a);
+        }
+        same
     });
+    for (p, i) in repeated {
+        found[p][i] = None;
+    }
+    score_threats(
+        found.iter_mut().flatten().flatten(),
+        model,
+        &facts,
+        catalog,
+        opts,
+    );
+    if timing {
+        eprintln!("score: {:?}", t0.elapsed());
+    }
+    let key = rank_at;
+    // Ids are unique now, so this order is total.
+    order.sort_unstable_by(|a, b| key(&found, *a).cmp(&key(&found, *b)));
+    let threats: Vec<Threat> = order
+        .into_iter()
+        .filter_map(|(p, i)| found[p][i].take())
+        .collect();
     let ids: Vec<&str> = threats.iter().map(|t| t.id.as_str()).collect();
     let tracking_warnings = tracking::warnings(model, &ids, opts.today);
     let plan = plan::build(&threats, model, catalog);
+    if timing {
+        eprintln!("plan: {:?}", t0.elapsed());
+    }
     let mut summary = Summary {
         threats: threats.len(),
         open: threats.iter().filter(|t| t.is_open()).count(),
@@ -269,8 +349,8 @@ pub fn analyze_opts(
         system: model.system.as_ref().map(|s| s.id.name.clone()),
         summary,
         threats,
-        questions: questions.into_iter().collect(),
-        rule_errors: errors.into_iter().collect(),
+        questions,
+        rule_errors: errors,
         tracking_warnings,
         plan,
         policy: opts.policy.clone(),
@@ -278,10 +358,29 @@ pub fn analyze_opts(
     }
 }
 
+/// The id of a threat found by a thread.
+fn id_at(found: &[Vec<Option<Threat>>], (p, i): (usize, usize)) -> Option<&str> {
+    found[p][i].as_ref().map(|t| t.id.as_str())
+}
+
+/// The rank of a threat: highest residual risk first, then highest risk, then by id.
+#[allow(clippy::type_complexity)]
+fn rank_at(
+    found: &[Vec<Option<Threat>>],
+    (p, i): (usize, usize),
+) -> Option<(std::cmp::Reverse<(u32, u32)>, &str)> {
+    found[p][i].as_ref().map(|t| {
+        (
+            std::cmp::Reverse((t.residual.score, t.score)),
+            t.id.as_str(),
+        )
+    })
+}
+
 /// Scores every threat: modifiers with their factors, the band on the policy's matrix,
 /// residual risk after the controls in place, and the status and links from tracking.
-fn score_threats(
-    threats: &mut [Threat],
+fn score_threats<'t>(
+    threats: impl Iterator<Item = &'t mut Threat>,
     model: &Model,
     facts: &facts::Facts,
     catalog: &Catalog,
@@ -304,7 +403,7 @@ fn score_threats(
         .as_ref()
         .map(|s| s.name.clone().unwrap_or_else(|| s.id.name.clone()))
         .unwrap_or_default();
-    for t in threats.iter_mut() {
+    for t in threats {
         let el = t.elements[0].as_str();
         let incidents: Vec<String> = model
             .incidents
@@ -395,6 +494,8 @@ fn score_threats(
 /// A rule with its native prefilters for one kind of element.
 struct Prepared<'c> {
     rule: &'c CompiledRule,
+    /// The rule compiled natively, tried before CEL.
+    native: &'c native::NativeRule,
     condition: prefilter::Prefilter,
     /// One per question; `None` for a question without `when` (asked when the rule fires).
     questions: Vec<Option<prefilter::Prefilter>>,
@@ -413,46 +514,73 @@ impl Prepared<'_> {
 }
 
 #[derive(Default)]
-struct Partial {
-    threats: Vec<Threat>,
+struct Partial<'c> {
+    threats: Vec<Option<Threat>>,
     questions: Vec<Question>,
     errors: Vec<RuleError>,
-    evaluated: BTreeSet<String>,
+    /// Rules CEL evaluated because the native run gave up, once per element.
+    fallbacks: Vec<&'c str>,
 }
 
-fn evaluate_chunk(
+fn evaluate_chunk<'c>(
     elements: &[&Element],
-    rule_cache: &BTreeMap<Target, Vec<Prepared>>,
+    rule_cache: &BTreeMap<Target, Vec<Prepared<'c>>>,
+    system: &facts::SystemFacts,
     system_json: &serde_json::Value,
     sources: Option<&SourceMap>,
-) -> Partial {
-    let root = root_context(system_json);
+) -> Partial<'c> {
+    // The CEL context is only built when some rule needs CEL.
+    let root = std::cell::OnceCell::new();
     let mut out = Partial::default();
     let use_prefilter = std::env::var_os("THREATWRIGHT_NO_PREFILTER").is_none();
+    let mode = native::mode();
 
     for el in elements {
         let Some(rules) = rule_cache.get(&el.target).filter(|r| !r.is_empty()) else {
             continue;
         };
-        let json = el.facts.to_json();
+        let mut json = None;
         let mut ctx = None;
         for prepared in rules {
             let rule = prepared.rule;
-            if !out.evaluated.contains(rule.id()) {
-                out.evaluated.insert(rule.id().to_owned());
+            let fast = match mode {
+                native::Mode::Off => Err(native::Fail),
+                _ => prepared.native.run(rule, el.facts.view(), system),
+            };
+            if fast.is_err() {
+                out.fallbacks.push(rule.id());
             }
-            if use_prefilter && !prepared.may_matter(&json) {
-                continue;
-            }
-            let ctx = ctx.get_or_insert_with(|| {
-                let mut c = root.new_inner_scope();
-                if el.var != "s" {
-                    c.add_variable_from_value(el.var, to_cel(&json));
+            let outcome = if let (Ok(o), false) = (&fast, mode == native::Mode::Check) {
+                Ok(o.clone())
+            } else {
+                let json = json.get_or_insert_with(|| el.facts.to_json());
+                let slow = if use_prefilter && !prepared.may_matter(json) {
+                    // Cannot fire, and asks nothing.
+                    Ok(evaluate::Outcome::default())
+                } else {
+                    let root = root.get_or_init(|| root_context(system_json));
+                    let ctx = ctx.get_or_insert_with(|| {
+                        let mut c = root.new_inner_scope();
+                        if el.var != "s" {
+                            c.add_variable_from_value(el.var, to_cel(json));
+                        }
+                        c
+                    });
+                    evaluate(rule, ctx)
+                };
+                if let Ok(f) = &fast {
+                    assert_eq!(
+                        Ok(f),
+                        slow.as_ref(),
+                        "native and CEL evaluation differ: rule {} on {}",
+                        rule.id(),
+                        el.id
+                    );
                 }
-                c
-            });
+                slow
+            };
 
-            match evaluate(rule, ctx) {
+            match outcome {
                 Err(message) => out.errors.push(RuleError {
                     rule: rule.id().to_owned(),
                     element: el.id.clone(),
@@ -467,13 +595,13 @@ fn evaluate_chunk(
                         });
                     }
                     if res.fired {
-                        out.threats.push(make_threat(
+                        out.threats.push(Some(make_threat(
                             rule,
                             el,
                             res.evidence,
                             res.questions,
                             sources,
-                        ));
+                        )));
                     }
                 }
             }

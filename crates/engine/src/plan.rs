@@ -54,21 +54,27 @@ pub fn reduced(l: u32, i: u32, dl: u32, di: u32) -> (u32, u32) {
     (l.saturating_sub(dl).max(1), i.saturating_sub(di).max(1))
 }
 
+/// A control's effect (likelihood, impact), the risk it removes and its threats.
+type ControlTally = ((u32, u32), u32, Vec<String>);
+
 pub fn build(threats: &[Threat], model: &Model, cat: &Catalog) -> Plan {
     let open: Vec<&Threat> = threats.iter().filter(|t| t.is_open()).collect();
-    let mut by_control: BTreeMap<&str, (u32, Vec<String>)> = BTreeMap::new();
+    // Per control: its effect (looked up once), the risk it removes, its threats.
+    let mut by_control: BTreeMap<&str, ControlTally> = BTreeMap::new();
     for t in &open {
         for m in &t.mitigations.missing {
-            let (dl, di) = effect(cat, m);
+            let e = by_control
+                .entry(m.as_str())
+                .or_insert_with(|| (effect(cat, m), 0, Vec::new()));
+            let (dl, di) = e.0;
             let (l, i) = reduced(t.residual.likelihood, t.residual.impact, dl, di);
-            let e = by_control.entry(m.as_str()).or_default();
-            e.0 += t.residual.score - l * i;
-            e.1.push(t.id.clone());
+            e.1 += t.residual.score - l * i;
+            e.2.push(t.id.clone());
         }
     }
     let mut controls: Vec<PlannedControl> = by_control
         .into_iter()
-        .map(|(c, (removed, threats))| PlannedControl {
+        .map(|(c, (_, removed, threats))| PlannedControl {
             control: c.to_owned(),
             title: cat
                 .controls
@@ -90,28 +96,30 @@ pub fn build(threats: &[Threat], model: &Model, cat: &Catalog) -> Plan {
             .then_with(|| a.control.cmp(&b.control))
     });
 
-    let mut roles: BTreeMap<&'static str, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
+    // Per role, its open threats and controls as sorted sets.
+    let mut roles: BTreeMap<&'static str, (Vec<&str>, Vec<&str>)> = BTreeMap::new();
     for t in &open {
         let owner = t
             .tracking
             .as_ref()
             .and_then(|x| x.owner)
             .unwrap_or(t.owner_role);
-        roles.entry(owner).or_default().0.insert(t.id.clone());
+        roles.entry(owner).or_default().0.push(&t.id);
     }
     for c in &controls {
-        roles
-            .entry(c.owner)
-            .or_default()
-            .1
-            .insert(c.control.clone());
+        roles.entry(c.owner).or_default().1.push(&c.control);
     }
+    let set = |mut v: Vec<&str>| -> Vec<String> {
+        v.sort_unstable();
+        v.dedup();
+        v.into_iter().map(str::to_owned).collect()
+    };
     let roles = roles
         .into_iter()
         .map(|(role, (t, c))| RoleSummary {
             role,
-            open_threats: t.into_iter().collect(),
-            controls: c.into_iter().collect(),
+            open_threats: set(t),
+            controls: set(c),
         })
         .collect();
 

@@ -3,6 +3,7 @@
 //! reviews each path passed, so rules can ask "is every path checked for X?".
 
 use crate::graph::Graph;
+use std::collections::HashMap;
 use threatwright_model::types::{
     Action, ComponentKind, GuardrailCheck, GuardrailMode, Population, Provenance, Trust,
 };
@@ -61,9 +62,10 @@ pub struct NodeTaint {
     pending: Vec<usize>,
     pub sources: Vec<usize>,
     pending_sources: Vec<usize>,
-    /// Source ids that are data assets (untrusted-provenance data carried in).
-    pub data_sources: Vec<String>,
-    pending_data: Vec<String>,
+    /// Sources that are data assets (untrusted-provenance data carried in), as the
+    /// index in `model.data` of the first asset with that id.
+    pub data_sources: Vec<usize>,
+    pending_data: Vec<usize>,
 }
 
 impl NodeTaint {
@@ -96,10 +98,10 @@ impl NodeTaint {
         false
     }
 
-    fn add_data_source(&mut self, s: &str) -> bool {
-        if self.data_sources.len() < MAX_SOURCES && !self.data_sources.iter().any(|d| d == s) {
-            self.data_sources.push(s.to_owned());
-            self.pending_data.push(s.to_owned());
+    fn add_data_source(&mut self, s: usize) -> bool {
+        if self.data_sources.len() < MAX_SOURCES && !self.data_sources.contains(&s) {
+            self.data_sources.push(s);
+            self.pending_data.push(s);
             return true;
         }
         false
@@ -110,7 +112,7 @@ impl NodeTaint {
 /// public or customer user.
 pub fn is_principal(g: &Graph, i: usize) -> bool {
     let c = g.component(i);
-    g.trust_of(c) == Some(Trust::Untrusted)
+    g.trust[i] == Some(Trust::Untrusted)
         || c.user()
             .and_then(|u| u.population)
             .is_some_and(|p| matches!(p, Population::Public | Population::Customers))
@@ -166,7 +168,7 @@ pub fn compute(g: &Graph, validated: &[bool]) -> Vec<NodeTaint> {
             t.arrive(direct, None);
             t.add_source(i);
         }
-        let untrusted_content = g.trust_of(c) == Some(Trust::Untrusted) && !principal
+        let untrusted_content = g.trust[i] == Some(Trust::Untrusted) && !principal
             || c.data_source()
                 .and_then(|d| d.provenance)
                 .is_some_and(untrusted_provenance)
@@ -202,6 +204,11 @@ pub fn compute(g: &Graph, validated: &[bool]) -> Vec<NodeTaint> {
             }
         }
     }
+    // Ids name assets: one index per id, so equal ids stay one source.
+    let mut first_of: HashMap<&str, usize> = HashMap::new();
+    for (x, d) in g.model.data.iter().enumerate() {
+        first_of.entry(d.id.as_str()).or_insert(x);
+    }
     for (x, d) in g.model.data.iter().enumerate() {
         if !d.provenance.is_some_and(untrusted_provenance) {
             continue;
@@ -221,7 +228,7 @@ pub fn compute(g: &Graph, validated: &[bool]) -> Vec<NodeTaint> {
                 continue; // a principal's own input is already direct taint
             }
             taint[o].arrive(indirect, None);
-            taint[o].add_data_source(&d.id.name);
+            taint[o].add_data_source(first_of[d.id.as_str()]);
         }
     }
     // Model weights are not instructions: a flow that carries only weights carries no
@@ -240,6 +247,38 @@ pub fn compute(g: &Graph, validated: &[bool]) -> Vec<NodeTaint> {
                             .contains(&DataCategory::ModelWeights)
                     })
                 })
+        })
+        .collect();
+    // Whether each flow carries taint forward (from → to) and backward (to → from).
+    let forward: Vec<bool> = g
+        .model
+        .flows
+        .iter()
+        .enumerate()
+        .map(|(fi, f)| {
+            // Not on a pure read: nothing of the sender's travels to the other end.
+            let pure_read = f.sends.is_empty() && !f.receives.is_empty();
+            !weights_only[fi] && !pure_read
+        })
+        .collect();
+    let backward: Vec<bool> = g
+        .model
+        .flows
+        .iter()
+        .enumerate()
+        .map(|(fi, f)| {
+            let Some((a, _)) = g.ends[fi] else {
+                return false;
+            };
+            // Results come back to callers that consume them (an agent's tool call, a
+            // retrieval) even when the model lists only what is sent.
+            let consumer = matches!(
+                g.component(a).kind(),
+                ComponentKind::Agent | ComponentKind::Llm | ComponentKind::Retriever
+            );
+            // Otherwise nothing comes back to the initiator of a send-only flow.
+            let send_only = f.receives.is_empty() && !f.sends.is_empty();
+            !weights_only[fi] && (consumer || !send_only)
         })
         .collect();
     let mut work: Vec<usize> = (0..n)
@@ -285,7 +324,7 @@ pub fn compute(g: &Graph, validated: &[bool]) -> Vec<NodeTaint> {
             for s in &sources {
                 changed |= node.add_source(*s);
             }
-            for d in &data_sources {
+            for &d in &data_sources {
                 changed |= node.add_data_source(d);
             }
             if changed && !queued[to] {
@@ -294,31 +333,17 @@ pub fn compute(g: &Graph, validated: &[bool]) -> Vec<NodeTaint> {
             }
         };
         for &fi in g.out[u].iter() {
-            let f = &g.model.flows[fi];
-            if weights_only[fi] {
+            if !forward[fi] {
                 continue;
-            }
-            if f.sends.is_empty() && !f.receives.is_empty() {
-                continue; // a pure read: nothing of u's travels to the other end
             }
             let Some((_, v)) = g.ends[fi] else { continue };
             pass(v, fi, true, &mut taint, &mut work, &mut queued);
         }
         for &fi in g.inn[u].iter() {
-            let f = &g.model.flows[fi];
-            if weights_only[fi] {
+            if !backward[fi] {
                 continue;
             }
             let Some((a, _)) = g.ends[fi] else { continue };
-            // Results come back to callers that consume them (an agent's tool call, a
-            // retrieval) even when the model lists only what is sent.
-            let consumer = matches!(
-                g.component(a).kind(),
-                ComponentKind::Agent | ComponentKind::Llm | ComponentKind::Retriever
-            );
-            if f.receives.is_empty() && !f.sends.is_empty() && !consumer {
-                continue; // nothing comes back to the initiator
-            }
             pass(a, fi, false, &mut taint, &mut work, &mut queued);
         }
     }

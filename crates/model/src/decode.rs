@@ -242,7 +242,7 @@ impl<'n> MapReader<'n> {
         self.get(key).and_then(|n| T::decode(n, cx))
     }
 
-    pub fn list<T: Decode>(&mut self, key: &'static str, cx: &mut Cx) -> Vec<T> {
+    pub fn list<T: Decode + Send>(&mut self, key: &'static str, cx: &mut Cx) -> Vec<T> {
         match self.get(key) {
             None => Vec::new(),
             Some(n) => decode_list(n, cx).unwrap_or_default(),
@@ -282,9 +282,9 @@ impl<'n> MapReader<'n> {
     }
 }
 
-pub fn decode_list<T: Decode>(node: &Node, cx: &mut Cx) -> Option<Vec<T>> {
+pub fn decode_list<T: Decode + Send>(node: &Node, cx: &mut Cx) -> Option<Vec<T>> {
     match &node.value {
-        Value::Seq(items) => Some(items.iter().filter_map(|n| T::decode(n, cx)).collect()),
+        Value::Seq(items) => Some(decode_items(items, cx)),
         _ => {
             cx.error(
                 Diagnostic::error(
@@ -301,6 +301,50 @@ pub fn decode_list<T: Decode>(node: &Node, cx: &mut Cx) -> Option<Vec<T>> {
             None
         }
     }
+}
+
+/// Decodes the items of a list. A long list (the components or flows of a large model)
+/// is decoded in runs on every core, each run into its own diagnostics, which are then
+/// appended run by run: the same values and diagnostics in the same order.
+fn decode_items<T: Decode + Send>(items: &[Node], cx: &mut Cx) -> Vec<T> {
+    const MIN_PARALLEL: usize = 2048;
+    let threads = if items.len() < MIN_PARALLEL {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+    };
+    if threads == 1 {
+        let mut out = Vec::with_capacity(items.len());
+        out.extend(items.iter().filter_map(|n| T::decode(n, cx)));
+        return out;
+    }
+    let chunk = items.len().div_ceil(threads);
+    let runs: Vec<(Vec<T>, Vec<Diagnostic>, Vec<String>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|run| {
+                scope.spawn(move || {
+                    let mut diags = Vec::new();
+                    let mut cx = Cx::new(&mut diags);
+                    let mut out = Vec::with_capacity(run.len());
+                    out.extend(run.iter().filter_map(|n| T::decode(n, &mut cx)));
+                    let dropped = std::mem::take(&mut cx.dropped_ids);
+                    (out, diags, dropped)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    let mut out = Vec::with_capacity(items.len());
+    for (values, mut diags, mut dropped) in runs {
+        out.extend(values);
+        cx.diags.append(&mut diags);
+        cx.dropped_ids.append(&mut dropped);
+    }
+    out
 }
 
 /// Field documentation, collected for the reference docs.

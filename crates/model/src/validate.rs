@@ -5,6 +5,7 @@ use crate::diag::{Code, Diagnostic};
 use crate::span::Span;
 use crate::suggest;
 use crate::types::*;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// What an id names, for "expected an llm, found a vector-store" messages.
@@ -70,15 +71,18 @@ impl Expect {
 }
 
 struct Checker<'a> {
-    ids: HashMap<String, (ElementKind, Span)>,
+    /// Every id, borrowed from the model (owned only for a flow's derived id).
+    ids: HashMap<Cow<'a, str>, (ElementKind, Span)>,
     dropped: HashSet<&'a str>,
     diags: &'a mut Vec<Diagnostic>,
 }
 
 /// Validates references and structure; appends to `diags`.
 pub fn validate(model: &Model, dropped_ids: &[String], diags: &mut Vec<Diagnostic>) {
+    let elements =
+        model.zones.len() + model.data.len() + model.components.len() + model.flows.len();
     let mut c = Checker {
-        ids: HashMap::new(),
+        ids: HashMap::with_capacity(elements),
         dropped: dropped_ids.iter().map(String::as_str).collect(),
         diags,
     };
@@ -95,8 +99,8 @@ pub fn validate(model: &Model, dropped_ids: &[String], diags: &mut Vec<Diagnosti
 }
 
 impl<'a> Checker<'a> {
-    fn declare(&mut self, id: &str, kind: ElementKind, span: Span) {
-        if let Some((first_kind, first)) = self.ids.get(id) {
+    fn declare(&mut self, id: Cow<'a, str>, kind: ElementKind, span: Span) {
+        if let Some((first_kind, first)) = self.ids.get(id.as_ref()) {
             self.diags.push(
                 Diagnostic::error(
                     Code::DuplicateId,
@@ -110,24 +114,28 @@ impl<'a> Checker<'a> {
                 ),
             );
         } else {
-            self.ids.insert(id.to_owned(), (kind, span));
+            self.ids.insert(id, (kind, span));
         }
     }
 
     fn collect_ids(&mut self, m: &'a Model) {
         for z in &m.zones {
-            self.declare(&z.id.name, ElementKind::Zone, z.id.span);
+            self.declare(Cow::Borrowed(&z.id.name), ElementKind::Zone, z.id.span);
         }
         for d in &m.data {
-            self.declare(&d.id.name, ElementKind::Data, d.id.span);
+            self.declare(Cow::Borrowed(&d.id.name), ElementKind::Data, d.id.span);
         }
         for c in &m.components {
-            self.declare(&c.id.name, ElementKind::Component(c.kind()), c.id.span);
+            self.declare(
+                Cow::Borrowed(&c.id.name),
+                ElementKind::Component(c.kind()),
+                c.id.span,
+            );
         }
-        let mut pairs: HashMap<(&str, &str), Span> = HashMap::new();
+        let mut pairs: HashMap<(&str, &str), Span> = HashMap::with_capacity(m.flows.len());
         for f in &m.flows {
             match &f.id {
-                Some(id) => self.declare(&id.name, ElementKind::Flow, id.span),
+                Some(id) => self.declare(Cow::Borrowed(&id.name), ElementKind::Flow, id.span),
                 None => {
                     if let Some(first) = pairs.get(&(f.from.as_str(), f.to.as_str())) {
                         self.diags.push(
@@ -138,7 +146,7 @@ impl<'a> Checker<'a> {
                         );
                     } else {
                         pairs.insert((f.from.as_str(), f.to.as_str()), f.span);
-                        self.declare(&f.id(), ElementKind::Flow, f.span);
+                        self.declare(Cow::Owned(f.id()), ElementKind::Flow, f.span);
                     }
                 }
             }
@@ -192,7 +200,7 @@ impl<'a> Checker<'a> {
                         .ids
                         .iter()
                         .filter(|(_, (k, _))| expect.accepts(*k))
-                        .map(|(id, _)| id.as_str())
+                        .map(|(id, _)| id.as_ref())
                         .collect();
                     v.sort_unstable();
                     v
@@ -375,8 +383,8 @@ impl<'a> Checker<'a> {
     }
 
     fn warnings(&mut self, m: &Model) {
-        let mut connected: HashSet<&str> = HashSet::new();
-        let mut used_data: HashSet<&str> = HashSet::new();
+        let mut connected: HashSet<&str> = HashSet::with_capacity(m.components.len());
+        let mut used_data: HashSet<&str> = HashSet::with_capacity(m.data.len());
         for f in &m.flows {
             connected.insert(f.from.as_str());
             connected.insert(f.to.as_str());

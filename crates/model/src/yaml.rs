@@ -115,6 +115,8 @@ enum Frame {
 
 struct Builder<'a> {
     file: FileId,
+    /// Where the parsed text starts in the file (non-zero for a piece of a split file).
+    base: Base,
     sources: &'a SourceMap,
     limits: &'a Limits,
     diags: &'a mut Vec<Diagnostic>,
@@ -123,6 +125,8 @@ struct Builder<'a> {
     nodes: usize,
     alias_nodes: usize,
     root: Option<Node>,
+    /// A span had to be found without byte offsets (not exact for a piece of a file).
+    inexact: std::cell::Cell<bool>,
 }
 
 /// Parses one file's text into a tree. Returns `None` when the file could not be parsed
@@ -135,10 +139,6 @@ pub fn parse(
     limits: &Limits,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Node> {
-    let options = granit_parser::options! {
-        flow_nesting_limit: limits.max_depth,
-        block_nesting_limit: limits.max_depth,
-    };
     if let Some((start, len)) = longest_scalar_run(text)
         && len > 10 * limits.max_scalar + 1024
     {
@@ -156,8 +156,37 @@ pub fn parse(
         );
         return None;
     }
+    if let Some(node) = split::parse(text, file, sources, limits) {
+        return Some(node);
+    }
+    parse_piece(text, Base::default(), file, sources, limits, diags).map(|(node, _)| node)
+}
+
+/// Where a piece of text sits in its file, and how deep its root is nested there.
+#[derive(Clone, Copy, Debug, Default)]
+struct Base {
+    offset: usize,
+    /// Lines before the piece.
+    lines: u32,
+    depth: usize,
+}
+
+/// Parses `text`, a whole file or a piece of one at `base`; also returns the node count.
+fn parse_piece(
+    text: &str,
+    base: Base,
+    file: FileId,
+    sources: &SourceMap,
+    limits: &Limits,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(Node, usize)> {
+    let options = granit_parser::options! {
+        flow_nesting_limit: limits.max_depth.saturating_sub(base.depth),
+        block_nesting_limit: limits.max_depth.saturating_sub(base.depth),
+    };
     let parser = Parser::new_from_str_with_options(text, options);
     let mut b = Builder {
+        base,
         file,
         sources,
         limits,
@@ -167,6 +196,7 @@ pub fn parse(
         nodes: 0,
         alias_nodes: 0,
         root: None,
+        inexact: std::cell::Cell::new(false),
     };
     let mut documents = 0;
     for item in parser {
@@ -323,13 +353,20 @@ pub fn parse(
             _ => {}
         }
     }
-    Some(b.root.unwrap_or(Node {
-        value: Value::Null,
-        span: Span {
-            file,
-            ..Span::default()
-        },
-    }))
+    let nodes = b.nodes;
+    if b.inexact.get() && (base.offset != 0 || base.lines != 0) {
+        return None;
+    }
+    Some((
+        b.root.unwrap_or(Node {
+            value: Value::Null,
+            span: Span {
+                file,
+                ..Span::default()
+            },
+        }),
+        nodes,
+    ))
 }
 
 impl Builder<'_> {
@@ -341,14 +378,16 @@ impl Builder<'_> {
         match (s.byte_offset(), e.byte_offset()) {
             (Some(a), Some(z)) => Span {
                 file: self.file,
-                start: a,
-                end: z.max(a),
-                line: s.line() as u32,
+                start: self.base.offset + a,
+                end: self.base.offset + z.max(a),
+                line: self.base.lines + s.line() as u32,
                 col: s.col() as u32 + 1,
             },
-            _ => self
-                .sources
-                .span(self.file, (s.line(), s.col()), (e.line(), e.col())),
+            _ => {
+                self.inexact.set(true);
+                self.sources
+                    .span(self.file, (s.line(), s.col()), (e.line(), e.col()))
+            }
         }
     }
 
@@ -366,7 +405,7 @@ impl Builder<'_> {
     }
 
     fn open(&mut self, span: Span) -> bool {
-        if self.stack.len() >= self.limits.max_depth {
+        if self.stack.len() + self.base.depth >= self.limits.max_depth {
             self.diags.push(
                 Diagnostic::error(Code::NestingTooDeep, span, format!("mappings and lists are nested more than {} levels deep", self.limits.max_depth))
                     .with_help("flatten the document; a model needs only a few levels (raise the limit with --max-depth)"),
@@ -428,7 +467,22 @@ impl Builder<'_> {
                                 .with_help("write the keys out; merges hide which values an element really has"),
                         );
                     }
-                    if let Some(first) = seen.get(&text) {
+                    // Keys are few: scan them, and index them only for a large mapping
+                    // (the first occurrence of each, as found by the scan).
+                    let first = if entries.len() < 32 {
+                        entries
+                            .iter()
+                            .find(|e| e.key.value == text)
+                            .map(|e| e.key.span)
+                    } else {
+                        if seen.is_empty() {
+                            for e in entries.iter() {
+                                seen.entry(e.key.value.clone()).or_insert(e.key.span);
+                            }
+                        }
+                        seen.get(&text).copied()
+                    };
+                    if let Some(first) = first {
                         self.diags.push(
                             Diagnostic::error(
                                 Code::DuplicateKey,
@@ -436,10 +490,10 @@ impl Builder<'_> {
                                 format!("key `{text}` appears twice in this mapping"),
                             )
                             .with_label("second occurrence")
-                            .with_related(*first, "first occurrence")
+                            .with_related(first, "first occurrence")
                             .with_help("remove one of them; YAML tools disagree on which one wins"),
                         );
-                    } else {
+                    } else if !seen.is_empty() {
                         seen.insert(text.clone(), node.span);
                     }
                     *key = Some(Spanned::new(text, node.span));
@@ -512,6 +566,268 @@ fn syntax_help(info: &str) -> String {
     }
 }
 
+/// Parsing a large file in pieces, on every core.
+///
+/// A model file is a mapping of a few top-level keys, two of which (`components`, `flows`)
+/// usually hold almost all of it as a block sequence. When the text is plain enough that
+/// its top-level keys and the items of those sequences can be found line by line (no
+/// anchors or aliases, no tabs or carriage returns, every top-level line a `key:`), each
+/// section, or run of items, is parsed on its own with its true offsets, and the trees
+/// are joined. Anything unusual in a piece (an error, a diagnostic of any kind, an
+/// inexact span, a duplicate top-level key, too many nodes) makes the caller parse the
+/// whole file in one piece instead, so diagnostics and trees are exactly the same.
+mod split {
+    use super::{Base, Entry, Node, Value, parse_piece};
+    use crate::limits::Limits;
+    use crate::span::{FileId, SourceMap};
+
+    /// Files smaller than this are parsed in one piece.
+    const MIN_SPLIT: usize = 1 << 18;
+
+    enum Kind {
+        /// `key: value`: one entry of the top-level mapping.
+        Section,
+        /// A run of items of a block sequence, the value of the last `Section`'s key.
+        Items,
+    }
+
+    /// A piece's tree and node count; `None` when it was not parsed cleanly.
+    type Parsed = Option<(Node, usize)>;
+
+    struct Piece<'t> {
+        text: &'t str,
+        base: Base,
+        kind: Kind,
+    }
+
+    /// The lines of `text` as (start, end) byte ranges, `end` past the `\n`.
+    fn lines(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let mut at = 0;
+        std::iter::from_fn(move || {
+            if at >= text.len() {
+                return None;
+            }
+            let end = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
+            let line = (at, end);
+            at = end;
+            Some(line)
+        })
+    }
+
+    fn is_key_line(line: &[u8]) -> bool {
+        let name = line
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+            .count();
+        name > 0
+            && line.get(name) == Some(&b':')
+            && matches!(line.get(name + 1), None | Some(b' ' | b'\n'))
+    }
+
+    /// Blank, or only a comment.
+    fn is_blank(line: &[u8]) -> bool {
+        let rest = line.trim_ascii_start();
+        rest.is_empty() || rest[0] == b'#'
+    }
+
+    fn indent(line: &[u8]) -> usize {
+        line.iter().take_while(|b| **b == b' ').count()
+    }
+
+    /// A `key:` line with nothing after the colon but spaces or a comment.
+    fn opens_block(line: &[u8]) -> bool {
+        let colon = line.iter().position(|b| *b == b':').unwrap_or(line.len());
+        let rest = line[colon + 1..].trim_ascii_start();
+        rest.is_empty() || rest[0] == b'#'
+    }
+
+    /// Cuts `text` into pieces, or `None` when it is not plain enough to.
+    fn pieces(text: &str, target: usize) -> Option<Vec<Piece<'_>>> {
+        let bytes = text.as_bytes();
+        if bytes
+            .iter()
+            .any(|b| matches!(b, b'&' | b'*' | b'\t' | b'\r'))
+        {
+            return None;
+        }
+        // Top-level sections: (first line, lines).
+        let all: Vec<(usize, usize)> = lines(text).collect();
+        let mut sections: Vec<(usize, usize)> = Vec::new();
+        for (n, &(a, z)) in all.iter().enumerate() {
+            let line = &bytes[a..z];
+            if line[0] == b' ' || is_blank(line) {
+                if sections.is_empty() && !is_blank(line) {
+                    return None;
+                }
+                continue;
+            }
+            if !is_key_line(line) {
+                return None;
+            }
+            sections.push((n, 0));
+        }
+        let count = sections.len();
+        for k in 0..count {
+            let next = sections.get(k + 1).map_or(all.len(), |s| s.0);
+            sections[k].1 = next - sections[k].0;
+        }
+        let mut out = Vec::new();
+        let piece = |first: usize, last: usize, kind: Kind| -> Piece<'_> {
+            // Leading blank lines before the first section belong to it.
+            let a = if first == 0 { 0 } else { all[first].0 };
+            let z = all[last - 1].1;
+            Piece {
+                text: &text[a..z],
+                base: Base {
+                    offset: a,
+                    lines: if first == 0 { 0 } else { first as u32 },
+                    depth: match kind {
+                        Kind::Section => 0,
+                        Kind::Items => 1,
+                    },
+                },
+                kind,
+            }
+        };
+        for (k, &(first, len)) in sections.iter().enumerate() {
+            let first = if k == 0 { 0 } else { first };
+            let len = if k == 0 { sections[0].0 + len } else { len };
+            let end = first + len;
+            let key_line = sections[k].0;
+            let size = all[end - 1].1 - all[first].0;
+            // The items of a block sequence that starts on the next content line.
+            let items: Option<Vec<usize>> = (|| {
+                if size < 2 * target || !opens_block(&bytes[all[key_line].0..all[key_line].1]) {
+                    return None;
+                }
+                let mut starts = Vec::new();
+                let mut item_indent = None;
+                for (n, &(a, z)) in all.iter().enumerate().take(end).skip(key_line + 1) {
+                    let line = &bytes[a..z];
+                    if is_blank(line) {
+                        continue;
+                    }
+                    let i = indent(line);
+                    let at_item = line[i..].starts_with(b"- ") || line[i..].starts_with(b"-\n");
+                    match item_indent {
+                        None if i > 0 && at_item => item_indent = Some(i),
+                        None => return None,
+                        Some(k) if i < k => return None,
+                        Some(k) if i == k && !at_item => return None,
+                        _ => {}
+                    }
+                    if Some(i) == item_indent {
+                        starts.push(n);
+                    }
+                }
+                Some(starts)
+            })();
+            let Some(starts) = items.filter(|s| s.len() > 1) else {
+                out.push(piece(first, end, Kind::Section));
+                continue;
+            };
+            out.push(piece(first, key_line + 1, Kind::Section));
+            let mut from = key_line + 1;
+            for &n in &starts[1..] {
+                if all[n].0 - all[from].0 >= target {
+                    out.push(piece(from, n, Kind::Items));
+                    from = n;
+                }
+            }
+            out.push(piece(from, end, Kind::Items));
+        }
+        Some(out)
+    }
+
+    pub(super) fn parse(
+        text: &str,
+        file: FileId,
+        sources: &SourceMap,
+        limits: &Limits,
+    ) -> Option<Node> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+        if text.len() < MIN_SPLIT || threads < 2 {
+            return None;
+        }
+        parse_split(text, file, sources, limits, threads)
+    }
+
+    /// Parses `text` in pieces on `threads` threads; `None` when it must be parsed whole.
+    pub(super) fn parse_split(
+        text: &str,
+        file: FileId,
+        sources: &SourceMap,
+        limits: &Limits,
+        threads: usize,
+    ) -> Option<Node> {
+        let pieces = pieces(text, (text.len() / (4 * threads)).max(1))?;
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let parsed: Vec<Vec<(usize, Parsed)>> = std::thread::scope(|scope| {
+            let work = || {
+                let mut done = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(p) = pieces.get(i) else { break };
+                    let mut diags = Vec::new();
+                    let r = parse_piece(p.text, p.base, file, sources, limits, &mut diags);
+                    let clean = diags.is_empty() && r.is_some();
+                    done.push((i, r.filter(|_| clean)));
+                    if !clean {
+                        break;
+                    }
+                }
+                done
+            };
+            let handles: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        let mut results: Vec<Parsed> = (0..pieces.len()).map(|_| None).collect();
+        for (i, r) in parsed.into_iter().flatten() {
+            results[i] = Some(r?);
+        }
+        let mut entries: Vec<Entry> = Vec::new();
+        let mut nodes = 1usize;
+        for (p, r) in pieces.iter().zip(results) {
+            let (node, count) = r?;
+            nodes += count;
+            match (&p.kind, node.value) {
+                (Kind::Section, Value::Map(mut m)) if m.len() == 1 => {
+                    let e = m.pop()?;
+                    if entries.iter().any(|x| x.key.value == e.key.value) {
+                        return None;
+                    }
+                    entries.push(e);
+                }
+                (Kind::Items, Value::Seq(items)) => {
+                    let last = entries.last_mut()?;
+                    match &mut last.value.value {
+                        Value::Seq(all) => all.extend(items),
+                        Value::Null => {
+                            last.value = Node {
+                                value: Value::Seq(items),
+                                span: node.span,
+                            }
+                        }
+                        _ => return None,
+                    }
+                }
+                _ => return None,
+            }
+        }
+        if nodes > limits.max_nodes {
+            return None;
+        }
+        let span = entries.first()?.key.span;
+        Some(Node {
+            value: Value::Map(entries),
+            span,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -571,5 +887,75 @@ mod tests {
         assert_eq!(m[0].value.value, Value::Null);
         assert_eq!(m[1].value.type_name(), "a string");
         assert_eq!(m[2].value.type_name(), "a boolean");
+    }
+
+    #[test]
+    fn a_file_parsed_in_pieces_is_the_file_parsed_whole() {
+        let mut text = String::from(
+            "# a model\nthreatwright: 1\nsystem: { id: s, name: S }\nzones:\n  - { id: z, trust: internal }\n",
+        );
+        text.push_str("components:\n");
+        for i in 0..300 {
+            if i % 7 == 0 {
+                text.push_str(&format!(
+                    "  - id: c{i}\n    kind: service\n    description: |\n      line one\n\n      - not an item\n    tags: [a, b]\n  # between\n"
+                ));
+            } else {
+                text.push_str(&format!("  - {{ id: c{i}, kind: llm, name: \"C {i}\" }}\n"));
+            }
+        }
+        text.push_str("\nflows:\n");
+        for i in 0..900 {
+            text.push_str(&format!(
+                "  - {{ from: c{}, to: c{}, sends: [d] }}\n",
+                i % 300,
+                (i * 7) % 300
+            ));
+        }
+        text.push_str("data:\n  - { id: d }\n");
+        let mut sources = SourceMap::default();
+        let f = sources.add("t.yaml".into(), text.clone());
+        let mut d = Vec::new();
+        let (whole, _) = parse_piece(
+            &text,
+            Base::default(),
+            f,
+            &sources,
+            &Limits::default(),
+            &mut d,
+        )
+        .unwrap();
+        assert!(d.is_empty());
+        for threads in [2, 3, 8] {
+            let pieces = split::parse_split(&text, f, &sources, &Limits::default(), threads);
+            assert_eq!(pieces.as_ref(), Some(&whole), "{threads} threads");
+        }
+        // Not plain enough: parsed whole.
+        let odd = text.replace("kind: llm", "kind: &k llm");
+        assert!(split::parse_split(&odd, f, &sources, &Limits::default(), 2).is_none());
+        // A problem in a piece: parsed whole, where it is reported.
+        let dup = text.replace("{ id: c5, kind: llm", "{ id: c5, id: c5, kind: llm");
+        assert!(split::parse_split(&dup, f, &sources, &Limits::default(), 2).is_none());
+        let tight = Limits {
+            max_nodes: 100,
+            ..Limits::default()
+        };
+        assert!(split::parse_split(&text, f, &sources, &tight, 2).is_none());
+    }
+
+    #[test]
+    fn duplicate_keys_in_a_large_mapping() {
+        let mut text = String::new();
+        for i in 0..40 {
+            text.push_str(&format!("k{i}: {i}\n"));
+        }
+        text.push_str("k3: again\nk35: again\nk39: again\nk3: thrice\n");
+        let (node, d) = load(&text, &Limits::default());
+        assert!(node.is_some());
+        let found: Vec<(u32, u32)> = d
+            .iter()
+            .map(|d| (d.span.unwrap().line, d.related[0].span.line))
+            .collect();
+        assert_eq!(found, [(41, 4), (42, 36), (43, 40), (44, 4)]);
     }
 }
