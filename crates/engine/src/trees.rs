@@ -582,7 +582,18 @@ fn paths_to(
         if u != target && !relays(g.component(u).kind()) {
             continue;
         }
+        // A model endpoint answers each caller on its own: what one caller sends does not
+        // reach another caller's answers.
+        let called_by_next = prev[u].is_some_and(|(_, f)| g.ends[f].is_some_and(|(_, to)| to == u));
+        let stateless = matches!(
+            g.component(u).kind(),
+            ComponentKind::Llm | ComponentKind::EmbeddingModel | ComponentKind::InferenceService
+        );
         for &(v, fi) in &into[u] {
+            let from_caller = g.ends[fi].is_some_and(|(_, to)| to == u);
+            if stateless && called_by_next && from_caller {
+                continue;
+            }
             if !seen[v] {
                 seen[v] = true;
                 prev[v] = Some((u, fi));
@@ -608,7 +619,15 @@ fn influence_into(g: &Graph, data_only: bool) -> Vec<Vec<(usize, usize)>> {
         let Some((a, b)) = *e else { continue };
         let f = &g.model.flows[fi];
         let unstated = f.sends.is_empty() && f.receives.is_empty();
-        if !data_only || !f.sends.is_empty() || unstated {
+        // A vector store that names its writers is written by them only; the others'
+        // requests are searches.
+        let writer = g.component(b).vector_store().is_none_or(|v| {
+            v.writers.is_empty()
+                || v.writers
+                    .iter()
+                    .any(|w| w.as_str() == g.component(a).id.as_str())
+        });
+        if !data_only || ((!f.sends.is_empty() || unstated) && writer) {
             into[b].push((a, fi));
         }
         if !f.receives.is_empty() {
