@@ -1111,7 +1111,7 @@ impl NativeRule {
                         NativePart::Expr(e) => render(&eval(e, &mut env)?, &mut s)?,
                     }
                 }
-                evidence.push(crate::evaluate::collapse_whitespace(&s));
+                evidence.push(crate::evaluate::collapse_whitespace_owned(s));
             }
         }
         let mut questions = Vec::new();
