@@ -290,13 +290,7 @@ pub fn analyze_opts(
     for (p, i) in repeated {
         found[p][i] = None;
     }
-    score_threats(
-        found.iter_mut().flatten().flatten(),
-        model,
-        &facts,
-        catalog,
-        opts,
-    );
+    score_threats(&mut found, model, &facts, catalog, opts);
     if timing {
         eprintln!("score: {:?}", t0.elapsed());
     }
@@ -377,8 +371,8 @@ fn rank_at(
 
 /// Scores every threat: modifiers with their factors, the band on the policy's matrix,
 /// residual risk after the controls in place, and the status and links from tracking.
-fn score_threats<'t>(
-    threats: impl Iterator<Item = &'t mut Threat>,
+fn score_threats(
+    parts: &mut [Vec<Option<Threat>>],
     model: &Model,
     facts: &facts::Facts,
     catalog: &Catalog,
@@ -401,7 +395,7 @@ fn score_threats<'t>(
         .as_ref()
         .map(|s| s.name.clone().unwrap_or_else(|| s.id.name.clone()))
         .unwrap_or_default();
-    for t in threats {
+    let score = |t: &mut Threat| {
         let el = t.elements[0].as_str();
         let incidents: Vec<String> = model
             .incidents
@@ -486,6 +480,18 @@ fn score_threats<'t>(
             })
             .map(|d| d.id.name.clone())
             .collect();
+    };
+    // Threats are scored independently: each thread's finds on its own core.
+    let total: usize = parts.iter().map(Vec::len).sum();
+    if total < 2048 || parts.len() < 2 {
+        parts.iter_mut().flatten().flatten().for_each(score);
+    } else {
+        let score = &score;
+        std::thread::scope(|scope| {
+            for part in parts.iter_mut() {
+                scope.spawn(move || part.iter_mut().flatten().for_each(score));
+            }
+        });
     }
 }
 
