@@ -65,6 +65,18 @@ fn render(v: &Value) -> String {
     }
 }
 
+/// `s` with its whitespace collapsed as [`collapse_whitespace`] does, reusing `s` when
+/// there is nothing to collapse (plain ASCII text with single spaces between words).
+pub fn collapse_whitespace_owned(s: String) -> String {
+    let b = s.as_bytes();
+    let plain = s.is_ascii()
+        && b.first() != Some(&b' ')
+        && b.last() != Some(&b' ')
+        && !b.iter().any(|c| matches!(c, b'\t'..=b'\r'))
+        && !b.windows(2).any(|w| w == b"  ");
+    if plain { s } else { collapse_whitespace(&s) }
+}
+
 /// The words of `s` joined by single spaces (`split_whitespace` then `join(" ")`).
 pub fn collapse_whitespace(s: &str) -> String {
     if s.is_ascii() {
@@ -157,10 +169,15 @@ mod tests {
             "",
             "  a  b\t\nc \u{b}d\u{c}e\r ",
             "x",
+            "plain words, one space",
+            "two  spaces",
+            " lead",
+            "trail ",
             "  non\u{a0}ascii \u{2003} words\u{85}here ",
         ] {
             let want = s.split_whitespace().collect::<Vec<_>>().join(" ");
             assert_eq!(super::collapse_whitespace(s), want, "{s:?}");
+            assert_eq!(super::collapse_whitespace_owned(s.into()), want, "{s:?}");
         }
     }
 }

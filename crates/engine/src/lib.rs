@@ -61,13 +61,13 @@ impl<'a> FactsRef<'a> {
 }
 
 struct Element<'a> {
-    id: String,
-    kind: String,
+    id: &'a str,
+    kind: &'a str,
     target: Target,
     var: &'static str,
     facts: FactsRef<'a>,
-    controls: Vec<String>,
-    planned: Vec<String>,
+    controls: &'a [String],
+    planned: &'a [String],
     span: Option<Span>,
 }
 
@@ -133,49 +133,49 @@ pub fn analyze_opts(
     let mut elements: Vec<Element> = Vec::new();
     for (c, f) in model.components.iter().zip(&facts.components) {
         elements.push(Element {
-            id: f.id.clone(),
-            kind: f.kind.to_owned(),
+            id: &f.id,
+            kind: f.kind,
             target: Target::Component(c.kind()),
             var: "c",
             facts: FactsRef::Component(f),
-            controls: f.controls.clone(),
-            planned: f.planned_controls.clone(),
+            controls: &f.controls,
+            planned: &f.planned_controls,
             span: Some(c.id.span),
         });
     }
     for (fl, f) in model.flows.iter().zip(&facts.flows) {
         elements.push(Element {
-            id: f.id.clone(),
-            kind: "flow".into(),
+            id: &f.id,
+            kind: "flow",
             target: Target::Flow,
             var: "f",
             facts: FactsRef::Flow(f),
-            controls: f.controls.clone(),
-            planned: Vec::new(),
+            controls: &f.controls,
+            planned: &[],
             span: Some(fl.span),
         });
     }
     for (d, f) in model.data.iter().zip(&facts.data) {
         elements.push(Element {
-            id: f.id.clone(),
-            kind: "data".into(),
+            id: &f.id,
+            kind: "data",
             target: Target::Data,
             var: "d",
             facts: FactsRef::Data(f),
-            controls: Vec::new(),
-            planned: Vec::new(),
+            controls: &[],
+            planned: &[],
             span: Some(d.id.span),
         });
     }
     if let Some(sys) = &model.system {
         elements.push(Element {
-            id: sys.id.name.clone(),
-            kind: "system".into(),
+            id: &sys.id.name,
+            kind: "system",
             target: Target::System,
             var: "s",
             facts: FactsRef::System(&facts.system),
-            controls: facts.system.controls.clone(),
-            planned: Vec::new(),
+            controls: &facts.system.controls,
+            planned: &[],
             span: Some(sys.id.span),
         });
     }
@@ -292,13 +292,7 @@ pub fn analyze_opts(
     for (p, i) in repeated {
         found[p][i] = None;
     }
-    score_threats(
-        found.iter_mut().flatten().flatten(),
-        model,
-        &facts,
-        catalog,
-        opts,
-    );
+    score_threats(&mut found, model, &facts, catalog, opts);
     if timing {
         eprintln!("score: {:?}", t0.elapsed());
     }
@@ -379,8 +373,8 @@ fn rank_at(
 
 /// Scores every threat: modifiers with their factors, the band on the policy's matrix,
 /// residual risk after the controls in place, and the status and links from tracking.
-fn score_threats<'t>(
-    threats: impl Iterator<Item = &'t mut Threat>,
+fn score_threats(
+    parts: &mut [Vec<Option<Threat>>],
     model: &Model,
     facts: &facts::Facts,
     catalog: &Catalog,
@@ -403,7 +397,7 @@ fn score_threats<'t>(
         .as_ref()
         .map(|s| s.name.clone().unwrap_or_else(|| s.id.name.clone()))
         .unwrap_or_default();
-    for t in threats {
+    let score = |t: &mut Threat| {
         let el = t.elements[0].as_str();
         let incidents: Vec<String> = model
             .incidents
@@ -488,6 +482,18 @@ fn score_threats<'t>(
             })
             .map(|d| d.id.name.clone())
             .collect();
+    };
+    // Threats are scored independently: each thread's finds on its own core.
+    let total: usize = parts.iter().map(Vec::len).sum();
+    if total < 2048 || parts.len() < 2 {
+        parts.iter_mut().flatten().flatten().for_each(score);
+    } else {
+        let score = &score;
+        std::thread::scope(|scope| {
+            for part in parts.iter_mut() {
+                scope.spawn(move || part.iter_mut().flatten().for_each(score));
+            }
+        });
     }
 }
 
@@ -583,13 +589,13 @@ fn evaluate_chunk<'c>(
             match outcome {
                 Err(message) => out.errors.push(RuleError {
                     rule: rule.id().to_owned(),
-                    element: el.id.clone(),
+                    element: el.id.to_owned(),
                     message,
                 }),
                 Ok(res) => {
                     for q in &res.questions {
                         out.questions.push(Question {
-                            element: el.id.clone(),
+                            element: el.id.to_owned(),
                             rule: rule.id().to_owned(),
                             question: q.clone(),
                         });
@@ -643,8 +649,8 @@ fn make_threat(
         id: format!("{}@{}", r.id, el.id),
         rule: r.id.name.clone(),
         title: r.title.clone(),
-        elements: vec![el.id.clone()],
-        element_kind: el.kind.clone(),
+        elements: vec![el.id.to_owned()],
+        element_kind: el.kind.to_owned(),
         stride: r.stride.iter().map(|s| s.as_str()).collect(),
         lifecycle: r.lifecycle.as_str(),
         base_likelihood: r.likelihood,

@@ -795,6 +795,44 @@ struct Env<'a> {
     locals: Vec<V<'a>>,
 }
 
+/// `n` where a boolean is expected: the same checks as `eval(n)?.as_bool()`, without
+/// building values for the logic in between.
+fn eval_bool<'a>(n: &'a Node, env: &mut Env<'a>) -> R<bool> {
+    match n {
+        Node::And(xs) => {
+            for x in xs {
+                if !eval_bool(x, env)? {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        }
+        Node::Or(xs) => {
+            for x in xs {
+                if eval_bool(x, env)? {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        }
+        Node::Not(x) => Ok(!eval_bool(x, env)?),
+        Node::Lit(Lit::Bool(b)) => Ok(*b),
+        Node::Field(sys, i) => field(env, *sys, *i)?.as_bool(),
+        Node::FieldEqStr(sys, i, text, negated) => match field(env, *sys, *i)? {
+            V::Str(s) => Ok((s == text) != *negated),
+            v => Ok(eq(&v, &V::Str(text))? != *negated),
+        },
+        Node::StrInField(text, sys, i) => match field(env, *sys, *i)? {
+            V::List(L::Strings(v)) => Ok(v.iter().any(|e| e == text)),
+            V::List(L::Statics(v)) => Ok(v.contains(&text.as_str())),
+            V::List(l) => contains(&l, &V::Str(text)),
+            V::Map(m) => Ok(m.has(text)),
+            _ => Err(Fail),
+        },
+        _ => eval(n, env)?.as_bool(),
+    }
+}
+
 fn eval<'a>(n: &'a Node, env: &mut Env<'a>) -> R<V<'a>> {
     Ok(match n {
         Node::Lit(l) => l.val(),
@@ -817,34 +855,11 @@ fn eval<'a>(n: &'a Node, env: &mut Env<'a>) -> R<V<'a>> {
             V::Map(m) => V::Bool(m.has(field)),
             _ => return Err(Fail),
         },
-        Node::Not(x) => V::Bool(!eval(x, env)?.as_bool()?),
-        Node::And(xs) => {
-            for x in xs {
-                if !eval(x, env)?.as_bool()? {
-                    return Ok(V::Bool(false));
-                }
-            }
-            V::Bool(true)
+        Node::Not(_) | Node::And(_) | Node::Or(_) | Node::FieldEqStr(..) | Node::StrInField(..) => {
+            V::Bool(eval_bool(n, env)?)
         }
-        Node::Or(xs) => {
-            for x in xs {
-                if eval(x, env)?.as_bool()? {
-                    return Ok(V::Bool(true));
-                }
-            }
-            V::Bool(false)
-        }
-        Node::FieldEqStr(sys, i, text, negated) => {
-            let v = field(env, *sys, *i)?;
-            V::Bool(eq(&v, &V::Str(text))? != *negated)
-        }
-        Node::StrInField(text, sys, i) => match field(env, *sys, *i)? {
-            V::List(l) => V::Bool(contains(&l, &V::Str(text))?),
-            V::Map(m) => V::Bool(m.has(text)),
-            _ => return Err(Fail),
-        },
         Node::Cond(t) => {
-            if eval(&t.0, env)?.as_bool()? {
+            if eval_bool(&t.0, env)? {
                 eval(&t.1, env)?
             } else {
                 eval(&t.2, env)?
@@ -972,24 +987,23 @@ fn fold_over<'a>(fold: Fold, range: V<'a>, body: &'a Node, env: &mut Env<'a>) ->
         let mut out = Vec::new();
         for item in items {
             env.locals[slot] = item.clone();
-            let v = eval(body, env)?;
             match fold {
                 Fold::Exists => {
-                    if v.as_bool()? {
+                    if eval_bool(body, env)? {
                         return Ok(V::Bool(true));
                     }
                 }
                 Fold::All => {
-                    if !v.as_bool()? {
+                    if !eval_bool(body, env)? {
                         return Ok(V::Bool(false));
                     }
                 }
                 Fold::Filter => {
-                    if v.as_bool()? {
+                    if eval_bool(body, env)? {
                         out.push(item);
                     }
                 }
-                Fold::Map => out.push(v),
+                Fold::Map => out.push(eval(body, env)?),
             }
         }
         Ok(match fold {
@@ -1081,12 +1095,12 @@ impl NativeRule {
             system,
             locals: Vec::new(),
         };
-        let fired = eval(&self.condition, &mut env)?.as_bool()?;
+        let fired = eval_bool(&self.condition, &mut env)?;
         let mut evidence = Vec::new();
         if fired {
             for (when, parts) in &self.evidence {
                 if let Some(w) = when
-                    && !eval(w, &mut env)?.as_bool()?
+                    && !eval_bool(w, &mut env)?
                 {
                     continue;
                 }
@@ -1097,13 +1111,13 @@ impl NativeRule {
                         NativePart::Expr(e) => render(&eval(e, &mut env)?, &mut s)?,
                     }
                 }
-                evidence.push(crate::evaluate::collapse_whitespace(&s));
+                evidence.push(crate::evaluate::collapse_whitespace_owned(s));
             }
         }
         let mut questions = Vec::new();
         for (when, (_, ask)) in self.questions.iter().zip(&rule.questions) {
             let ask_it = match when {
-                Some(w) => eval(w, &mut env)?.as_bool()?,
+                Some(w) => eval_bool(w, &mut env)?,
                 None => fired,
             };
             if ask_it {
