@@ -289,19 +289,11 @@ pub fn render(model: &Model, a: &Assessment, model_path: &str) -> Json {
                 if let Some(m) = c.inference_service().and_then(|s| s.model.as_ref()) {
                     deps.entry(id.clone()).or_default().insert(m.name.clone());
                 }
-                if let Some(z) = &c.zone {
-                    s.insert("trustZone".into(), z.name.clone().into());
-                }
                 if let Some(auth) = authenticated(model, c) {
                     s.insert("authenticated".into(), auth.into());
                 }
-                let data = service_data(model, c);
-                if !data.is_empty() {
-                    s.insert("data".into(), data.into());
-                }
                 risk_props(&open, &id, &mut props);
-                s.insert("properties".into(), props.into());
-                services.push(Json::Object(s));
+                services.push(first_party_service(model, c, s, props));
             }
             ComponentKind::Agent => {
                 let mut comp = base(c, "application");
@@ -338,16 +330,8 @@ pub fn render(model: &Model, a: &Assessment, model_path: &str) -> Json {
                         props.push(prop("approval", x.as_str()));
                     }
                 }
-                if let Some(z) = &c.zone {
-                    s.insert("trustZone".into(), z.name.clone().into());
-                }
-                let data = service_data(model, c);
-                if !data.is_empty() {
-                    s.insert("data".into(), data.into());
-                }
                 risk_props(&open, &id, &mut props);
-                s.insert("properties".into(), props.into());
-                services.push(Json::Object(s));
+                services.push(first_party_service(model, c, s, props));
             }
             _ => {}
         }
@@ -409,6 +393,24 @@ pub fn render(model: &Model, a: &Assessment, model_path: &str) -> Json {
             "comment": "Threatwright model this bill of materials was exported from",
         }],
     })
+}
+
+/// A service of ours: where it runs, what data goes in and out, and its properties.
+fn first_party_service(
+    model: &Model,
+    c: &Component,
+    mut s: Map<String, Json>,
+    props: Vec<Json>,
+) -> Json {
+    if let Some(z) = &c.zone {
+        s.insert("trustZone".into(), z.name.clone().into());
+    }
+    let data = service_data(model, c);
+    if !data.is_empty() {
+        s.insert("data".into(), data.into());
+    }
+    s.insert("properties".into(), props.into());
+    Json::Object(s)
 }
 
 /// `true` when every inbound flow states authentication, `false` when one states none.

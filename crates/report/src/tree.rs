@@ -235,7 +235,12 @@ fn place(n: &Node, depth: usize, y: &mut f64, out: &mut Vec<Placed>) -> (usize, 
             },
             n.title
         ),
-        BOX_W - 16.0,
+        // Gate titles are bold, and bold runs wider than the measure assumes.
+        if n.gate == NodeGate::Leaf {
+            BOX_W - 16.0
+        } else {
+            (BOX_W - 16.0) / 1.12
+        },
         11.0,
         3,
     );
