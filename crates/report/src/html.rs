@@ -765,12 +765,16 @@ fn plan(h: &mut String, c: &Content) {
     h.push_str("</table></section>");
 }
 
-/// Control ids, each with its title on hover.
+/// Control ids, each with its title on hover; long lists end in "+N more" with the rest
+/// on hover, so a row stays readable.
 fn controls(c: &Content, ids: &[String]) -> String {
+    const SHOWN: usize = 6;
     if ids.is_empty() {
         return "<span class=\"tw-muted\">—</span>".into();
     }
-    ids.iter()
+    let mut out = ids
+        .iter()
+        .take(SHOWN)
         .map(|id| {
             format!(
                 "<span title=\"{}\">{}</span>",
@@ -779,7 +783,16 @@ fn controls(c: &Content, ids: &[String]) -> String {
             )
         })
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    if ids.len() > SHOWN {
+        let _ = write!(
+            out,
+            " <span class=\"tw-muted\" title=\"{}\">+{} more</span>",
+            esc(&ids[SHOWN..].join(", ")),
+            ids.len() - SHOWN
+        );
+    }
+    out
 }
 
 fn compliance(h: &mut String, c: &Content) {
