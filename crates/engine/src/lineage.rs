@@ -65,9 +65,6 @@ pub struct LineageNode {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct LineageEdge {
-    /// Index of the flow in the model.
-    #[serde(skip)]
-    pub flow_index: usize,
     pub flow: String,
     /// Direction the asset (or what is derived from it) moves.
     pub from: String,
@@ -227,7 +224,6 @@ fn trace_in(g: &Graph, data: &str) -> Lineage {
     let edges = edges
         .into_iter()
         .map(|(fi, a, b, derived)| LineageEdge {
-            flow_index: fi,
             flow: model.flows[fi].id(),
             from: g.component(a).id.name.clone(),
             to: g.component(b).id.name.clone(),

@@ -412,19 +412,8 @@ fn lineage(h: &mut String, c: &Content) {
         h.push_str("<p>No data asset moves between components.</p>");
     }
     for l in &c.lineages {
-        let mut stages: Vec<&str> = l.lineage.nodes.iter().map(|n| n.stage.as_str()).collect();
-        stages.sort_by_key(|s| {
-            [
-                "ingestion",
-                "storage",
-                "training",
-                "model",
-                "serving",
-                "output",
-            ]
-            .iter()
-            .position(|x| x == s)
-        });
+        let mut stages: Vec<_> = l.lineage.nodes.iter().map(|n| n.stage).collect();
+        stages.sort();
         stages.dedup();
         let _ = write!(
             h,
@@ -432,7 +421,11 @@ fn lineage(h: &mut String, c: &Content) {
             if l.lineage.trained_on { " open" } else { "" },
             esc(&l.name),
             l.lineage.nodes.len(),
-            stages.join(" → "),
+            stages
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(" → "),
             if l.lineage.trained_on {
                 " · a model is trained on it"
             } else {

@@ -78,18 +78,9 @@ pub fn wrap(s: &str, width: f64, size: f64, max_lines: usize) -> Vec<String> {
     } else if (i < words.len() || !cur.is_empty())
         && let Some(last) = lines.last_mut()
     {
-        *last = with_ellipsis(last, width, size);
+        *last = fit(&format!("{} …", last.trim_end()), width, size);
     }
     lines.iter().map(|l| fit(l, width, size)).collect()
-}
-
-/// `s` with an ellipsis appended, cut so that both fit `width`.
-fn with_ellipsis(s: &str, width: f64, size: f64) -> String {
-    let mut out = s.trim_end().to_owned();
-    while !out.is_empty() && text_width(&out, size) + text_width(" …", size) > width {
-        out.pop();
-    }
-    format!("{} …", out.trim_end())
 }
 
 /// A coordinate with at most one decimal, short enough to keep large drawings small.

@@ -149,21 +149,13 @@ pub fn layout(d: &Diagram) -> Layout {
     }
     let mut pos = vec![(0.0, 0.0); d.nodes.len()];
     let mut lanes = Vec::new();
-    // Whether a zone's subtree has any member (empty zones are not drawn).
-    fn used(z: usize, kids: &[Vec<usize>], members: &[Vec<usize>], seen: &mut Vec<bool>) -> bool {
-        if seen[z] {
-            return false; // a cycle of `inside` (validation reports it)
-        }
-        seen[z] = true;
-        let r = !members[z].is_empty() || kids[z].iter().any(|k| used(*k, kids, members, seen));
-        seen[z] = false;
-        r
-    }
     struct Cx<'a> {
         neighbours: &'a [Vec<usize>],
         col: &'a [usize],
         kids: &'a [Vec<usize>],
         members: &'a [Vec<usize>],
+        /// Zones with a member in their subtree; empty zones are not drawn.
+        used: &'a [bool],
         pos: &'a mut Vec<(f64, f64)>,
         lanes: &'a mut Vec<Lane>,
         width: f64,
@@ -222,8 +214,7 @@ pub fn layout(d: &Diagram) -> Layout {
         }
         if let Some(z) = z {
             for k in cx.kids[z].clone() {
-                let mut seen = vec![false; zcount];
-                if used(k, cx.kids, cx.members, &mut seen) {
+                if cx.used[k] {
                     h += place(cx, Some(k), depth + 1, y + h) + LANE_PAD;
                 }
             }
@@ -237,11 +228,13 @@ pub fn layout(d: &Diagram) -> Layout {
         neighbours[e.from].push(e.to);
         neighbours[e.to].push(e.from);
     }
+    let used = d.used_zones();
     let mut cx = Cx {
         neighbours: &neighbours,
         col: &col,
         kids: &kids,
         members: &members,
+        used: &used,
         pos: &mut pos,
         lanes: &mut lanes,
         width,
@@ -249,8 +242,7 @@ pub fn layout(d: &Diagram) -> Layout {
     };
     let mut y = MARGIN;
     for z in roots {
-        let mut seen = vec![false; zcount];
-        if used(z, &kids, &members, &mut seen) {
+        if used[z] {
             y += place(&mut cx, Some(z), 0, y) + LANE_PAD * 1.5;
         }
     }

@@ -10,7 +10,7 @@ pub mod svg;
 use std::collections::HashMap;
 use threatwright_engine::Assessment;
 use threatwright_engine::Severity;
-use threatwright_engine::lineage::{Lineage, Stage};
+use threatwright_engine::lineage::Lineage;
 use threatwright_model::Model;
 use threatwright_model::types::{ComponentKind, Trust};
 
@@ -449,11 +449,6 @@ pub fn zone_fill(trust: Option<Trust>) -> &'static str {
         Some(Trust::Restricted) => "#eef8f0",
         None => "#f5f5f5",
     }
-}
-
-/// Stage order for lineage columns.
-pub fn stage_rank(s: Stage) -> usize {
-    s as usize
 }
 
 /// Colour of flows that cross a trust boundary.
