@@ -7,6 +7,10 @@ use threatwright_catalog::{builtin_sources, load};
 use threatwright_engine::{analyze, synth};
 use threatwright_model::{Limits, load_str};
 
+/// The allocator the `threatwright` binary uses.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn bench(c: &mut Criterion) {
     let mut diags = Vec::new();
     let catalog = load(builtin_sources(), &mut diags);
