@@ -17,6 +17,17 @@ pub fn load_and_analyze(
     out: &mut dyn Write,
 ) -> anyhow::Result<Option<(threatwright_model::Loaded, Assessment)>> {
     let loaded = load_model(spec, limits)?;
+    analyze_loaded(spec, loaded, catalog, opts, out)
+}
+
+/// Analyses a loaded model; prints its errors and returns `None` when it has any.
+fn analyze_loaded(
+    spec: &str,
+    loaded: threatwright_model::Loaded,
+    catalog: &Catalog,
+    opts: &Options,
+    out: &mut dyn Write,
+) -> anyhow::Result<Option<(threatwright_model::Loaded, Assessment)>> {
     let Some(model) = &loaded.model else {
         let r = HumanRenderer::new(&loaded.sources, false);
         for d in loaded.diagnostics.iter().filter(|d| d.is_error()) {
@@ -30,6 +41,45 @@ pub fn load_and_analyze(
     };
     let a = analyze_opts(model, catalog, Some(&loaded.sources), opts);
     Ok(Some((loaded, a)))
+}
+
+/// Loads the catalog and the model `spec` at the same time (compiling the catalog's
+/// expressions takes as long as parsing a large model), then analyses the model. The
+/// outcome is as if the catalog were loaded first: its errors come first and stop.
+#[allow(clippy::type_complexity)]
+pub fn load_both_and_analyze(
+    catalog_args: &crate::catalog_args::CatalogArgs,
+    spec: &str,
+    limits: &threatwright_model::Limits,
+    opts: &Options,
+    out: &mut dyn Write,
+) -> anyhow::Result<Result<(Catalog, threatwright_model::Loaded, Assessment), Exit>> {
+    let ((catalog, printed), loaded) = std::thread::scope(|scope| {
+        let catalog = scope.spawn(|| {
+            let mut printed = Vec::new();
+            (catalog_args.load(&mut printed), printed)
+        });
+        let loaded = load_model(spec, limits);
+        let catalog = catalog
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (catalog, loaded)
+    });
+    out.write_all(&printed)?;
+    let Some(catalog) = catalog? else {
+        writeln!(out, "✗ the rule catalog has errors")?;
+        return Ok(Err(Exit::Failure));
+    };
+    match analyze_loaded(spec, loaded?, &catalog, opts, out)? {
+        Some((loaded, a)) => Ok(Ok((catalog, loaded, a))),
+        None => Ok(Err(Exit::Findings)),
+    }
+}
+
+/// Leaves a large value for the process's exit to reclaim: freeing the hundreds of
+/// thousands of allocations of a large analysis one by one only delays the exit.
+pub fn leave<T>(value: T) {
+    std::mem::forget(value);
 }
 
 /// The machine formats shared by `analyze` and `check`; `fail_on` sets JUnit failures.
@@ -73,14 +123,15 @@ pub fn tracking_warnings(a: &Assessment, out: &mut dyn Write) -> anyhow::Result<
 
 pub fn run(args: &AnalyzeArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let opts = args.policy.options(&args.model)?;
-    let Some(catalog) = args.catalog.load(out)? else {
-        writeln!(out, "✗ the rule catalog has errors")?;
-        return Ok(Exit::Failure);
-    };
-    let Some((_, assessment)) =
-        load_and_analyze(&args.model, &args.limits.limits(), &catalog, &opts, out)?
-    else {
-        return Ok(Exit::Findings);
+    let (catalog, loaded, assessment) = match load_both_and_analyze(
+        &args.catalog,
+        &args.model,
+        &args.limits.limits(),
+        &opts,
+        out,
+    )? {
+        Ok(done) => done,
+        Err(exit) => return Ok(exit),
     };
     match args.format {
         ReportFormat::Human => human(&assessment, args.top, out)?,
@@ -92,6 +143,7 @@ pub fn run(args: &AnalyzeArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
             out,
         )?,
     }
+    leave((catalog, loaded, assessment));
     Ok(Exit::Clean)
 }
 

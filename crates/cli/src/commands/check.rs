@@ -2,7 +2,7 @@
 //! with a baseline — only on those that are new or worse, and says how to resolve each.
 
 use super::Exit;
-use super::analyze::load_and_analyze;
+use super::analyze::{leave, load_and_analyze, load_both_and_analyze};
 use crate::args::{CheckArgs, ReportFormat};
 use std::collections::HashMap;
 use std::io::Write;
@@ -11,13 +11,11 @@ use threatwright_engine::Threat;
 pub fn run(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let opts = args.policy.options(&args.model)?;
     let limits = args.limits.limits();
-    let Some(catalog) = args.catalog.load(out)? else {
-        writeln!(out, "✗ the rule catalog has errors")?;
-        return Ok(Exit::Failure);
-    };
-    let Some((_, a)) = load_and_analyze(&args.model, &limits, &catalog, &opts, out)? else {
-        return Ok(Exit::Findings);
-    };
+    let (catalog, loaded, a) =
+        match load_both_and_analyze(&args.catalog, &args.model, &limits, &opts, out)? {
+            Ok(done) => done,
+            Err(exit) => return Ok(exit),
+        };
     let baseline: Option<HashMap<String, u32>> = match &args.baseline {
         None => None,
         Some(spec) => {
@@ -71,11 +69,14 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
             out,
         )?,
     }
-    Ok(if failing.is_empty() {
+    let exit = if failing.is_empty() {
         Exit::Clean
     } else {
         Exit::Findings
-    })
+    };
+    drop(failing);
+    leave((catalog, loaded, a));
+    Ok(exit)
 }
 
 fn human(
