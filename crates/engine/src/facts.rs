@@ -6,7 +6,8 @@ use crate::graph::{Graph, level, trust_name};
 use crate::taint::{self, Token, checks_of};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
-use std::collections::{BTreeSet, HashMap};
+use foldhash::{HashMap, HashMapExt};
+use std::collections::BTreeSet;
 use threatwright_model::Model;
 use threatwright_model::types::*;
 

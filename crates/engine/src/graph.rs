@@ -1,7 +1,7 @@
 //! The flow graph, built once per analysis: components as nodes, flows as edges, plus
 //! the lookups every fact needs.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use threatwright_model::Model;
 use threatwright_model::types::{Classification, Component, Trust};
 

@@ -380,17 +380,17 @@ fn score_threats(
     catalog: &Catalog,
     opts: &Options,
 ) {
-    let components: std::collections::HashMap<&str, &threatwright_model::types::Component> = model
+    let components: foldhash::HashMap<&str, &threatwright_model::types::Component> = model
         .components
         .iter()
         .map(|c| (c.id.as_str(), c))
         .collect();
-    let comp: std::collections::HashMap<&str, &facts::ComponentFacts> = facts
+    let comp: foldhash::HashMap<&str, &facts::ComponentFacts> = facts
         .components
         .iter()
         .map(|c| (c.id.as_str(), c))
         .collect();
-    let flow: std::collections::HashMap<&str, &facts::FlowFacts> =
+    let flow: foldhash::HashMap<&str, &facts::FlowFacts> =
         facts.flows.iter().map(|f| (f.id.as_str(), f)).collect();
     let system_name = model
         .system

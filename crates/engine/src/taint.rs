@@ -3,7 +3,7 @@
 //! reviews each path passed, so rules can ask "is every path checked for X?".
 
 use crate::graph::Graph;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use threatwright_model::types::{
     Action, ComponentKind, GuardrailCheck, GuardrailMode, Population, Provenance, Trust,
 };

@@ -6,7 +6,8 @@ use crate::span::Span;
 use crate::suggest;
 use crate::types::*;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::collections::BTreeMap;
 
 /// What an id names, for "expected an llm, found a vector-store" messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
