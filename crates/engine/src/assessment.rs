@@ -72,6 +72,18 @@ pub struct Mitigations {
     pub planned: Vec<String>,
     /// Recommended controls not in place.
     pub missing: Vec<String>,
+    /// Of `present`, those the model's own attributes put in place (a blocking
+    /// guardrail, `rate_limit: true`, per-call approval, …) rather than a `controls:`
+    /// entry, with the reason; absent when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub credited: Vec<CreditedControl>,
+}
+
+/// A present control credited from what the model states, and why.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct CreditedControl {
+    pub control: String,
+    pub because: String,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -2,6 +2,7 @@
 //! shown in the output. Rule conditions read them (see docs/catalog-format.md, the
 //! contract for every name here).
 
+use crate::credit;
 use crate::graph::{Graph, level, trust_name};
 use crate::taint::{self, Token, checks_of};
 use serde::Serialize;
@@ -32,6 +33,7 @@ pub struct ComponentFacts {
     pub untrusted_input: bool,
     pub untrusted_sources: Vec<String>,
     pub input_checks: Vec<&'static str>,
+    pub direct_input_checks: Vec<&'static str>,
     pub flagged_checks: Vec<&'static str>,
     pub output_checks: Vec<&'static str>,
     pub human_review: bool,
@@ -55,6 +57,7 @@ pub struct ComponentFacts {
     pub returns_confidence: bool,
     pub returns_embeddings: bool,
     pub controls: Vec<String>,
+    pub credited_controls: Json,
     pub planned_controls: Vec<String>,
     pub inbound: i64,
     pub outbound: i64,
@@ -390,6 +393,10 @@ pub fn compute(model: &Model) -> Facts {
         let scanned =
             implemented[mi].contains(&"artifact-scanning") || upstream_guardrail(&g, mi, scan_bits);
         o.insert("scanned".into(), scanned.into());
+        o.insert(
+            "scan_blocks".into(),
+            blocking_guardrail(&g, mi, scan_bits).into(),
+        );
         Json::Object(o)
     };
 
@@ -410,6 +417,11 @@ pub fn compute(model: &Model) -> Facts {
         } else {
             0
         };
+        let direct_block = arrived
+            .iter()
+            .filter(|t| !t.indirect)
+            .fold(None, |m: Option<u16>, t| Some(m.unwrap_or(u16::MAX) & t.block))
+            .unwrap_or(0);
         // Sorted by name and each once: by rank, then named.
         let sources: Vec<String> = if untrusted {
             let mut ranked: Vec<(u32, &str)> = t
@@ -630,7 +642,7 @@ pub fn compute(model: &Model) -> Facts {
                 .and_then(|s| s.model.as_ref())
                 .and_then(|m| g.index.get(m.as_str()))
                 .is_some_and(|j| g.component(*j).decisions_about_people == Some(true));
-        let output_checks = output_checks(&g, i);
+        let output_checks = output_checks(&g, i, false);
         let stored_sensitivity = c
             .stores
             .iter()
@@ -675,6 +687,7 @@ pub fn compute(model: &Model) -> Facts {
             untrusted_input: untrusted,
             untrusted_sources: cap(sources),
             input_checks: checks_of(block),
+            direct_input_checks: checks_of(direct_block),
             flagged_checks: checks_of(any),
             output_checks,
             human_review: all(&|t| t.reviewed),
@@ -704,6 +717,7 @@ pub fn compute(model: &Model) -> Facts {
                 .any(|r| matches!(r, Returns::Scores | Returns::Probabilities)),
             returns_embeddings: returns.contains(&Returns::Embeddings),
             controls: ctl_here.map(|x| x.0.clone()).unwrap_or_default(),
+            credited_controls: Json::Array(Vec::new()),
             planned_controls: ctl_here.map(|x| x.1.clone()).unwrap_or_default(),
             inbound: g.inn[i].len() as i64,
             outbound: g.out[i].len() as i64,
@@ -730,7 +744,33 @@ pub fn compute(model: &Model) -> Facts {
             decisions_about_people,
         }
     };
-    let components = parallel_map(n, &build);
+    let with_credits = |i: usize| -> ComponentFacts {
+        let mut f = build(i);
+        let c = g.component(i);
+        let output_blocking = output_checks(&g, i, true);
+        let reviewed_by = if f.decisions_about_people || c.kind() == ComponentKind::Agent {
+            reviewed_by(&g, i)
+        } else {
+            Vec::new()
+        };
+        let cx = credit::Context {
+            output_blocking: &output_blocking,
+            reviewed_by: &reviewed_by,
+        };
+        let credits = credit::for_component(c, &f, &cx);
+        if !credits.is_empty() {
+            for cr in &credits {
+                if !f.controls.iter().any(|x| x == cr.control) {
+                    f.controls.push(cr.control.to_owned());
+                }
+            }
+            f.controls.sort();
+            f.planned_controls.retain(|p| !f.controls.contains(p));
+            f.credited_controls = credit::to_json(&credits);
+        }
+        f
+    };
+    let components = parallel_map(n, &with_credits);
 
     let flow = |fi: usize| {
         let f = &model.flows[fi];
@@ -853,9 +893,11 @@ pub fn compute(model: &Model) -> Facts {
         .collect();
 
     let sys = model.system.as_ref();
+    // Stated on any element, or credited on a component from its attributes.
     let mut all_controls: Vec<String> = ctl
         .values()
         .flat_map(|v| v.0.iter().cloned())
+        .chain(components.iter().flat_map(|c| c.controls.iter().cloned()))
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -1019,19 +1061,25 @@ fn llm_behind<'m>(g: &Graph<'m>, x: &'m Component) -> Option<&'m Component> {
 }
 
 /// Checks of output guardrails on every path from `i` towards a user: the guardrails
-/// its outgoing flows (and responses) pass first.
-fn output_checks(g: &Graph, i: usize) -> Vec<&'static str> {
+/// its outgoing flows (and responses) pass first; with `block_only`, only those that
+/// block.
+fn output_checks(g: &Graph, i: usize, block_only: bool) -> Vec<&'static str> {
     let mut masks = Vec::new();
     for &fi in g.out[i].iter().chain(&g.inn[i]) {
         let Some((a, b)) = g.ends[fi] else { continue };
         let other = if a == i { b } else { a };
         let c = g.component(other);
         match c.guardrail() {
-            Some(gr) if gr.position == Some(GuardrailPosition::Output) => masks.push(
-                gr.checks
-                    .iter()
-                    .fold(0u16, |m, ch| m | taint::check_bit(*ch)),
-            ),
+            Some(gr)
+                if gr.position == Some(GuardrailPosition::Output)
+                    && (!block_only || gr.mode == Some(GuardrailMode::Block)) =>
+            {
+                masks.push(
+                    gr.checks
+                        .iter()
+                        .fold(0u16, |m, ch| m | taint::check_bit(*ch)),
+                )
+            }
             _ => {}
         }
     }
@@ -1039,6 +1087,90 @@ fn output_checks(g: &Graph, i: usize) -> Vec<&'static str> {
         return Vec::new();
     }
     checks_of(masks.iter().fold(u16::MAX, |m, x| m & x))
+}
+
+/// Most components one oversight walk visits; beyond it the walk gives up and nothing
+/// is credited, which keeps the cost linear on huge models.
+const MAX_OVERSIGHT_VISITS: usize = 4096;
+
+/// The `human-review` components that every effect of `i`'s output passes, or nothing
+/// when some effect does not pass one (or none is found). The output travels where its
+/// data goes: forward along flows that send, back to callers along flows that return.
+/// An effect is a person outside the organisation, an external service, or a tool
+/// that changes state without anyone approving the call; employees who merely read
+/// the output are neither an effect nor a review.
+fn reviewed_by(g: &Graph, i: usize) -> Vec<String> {
+    let mut seen: std::collections::HashSet<usize> = std::collections::HashSet::from([i]);
+    let mut stack = vec![i];
+    let mut reviews: BTreeSet<usize> = BTreeSet::new();
+    while let Some(u) = stack.pop() {
+        let outs = g.out[u].iter().filter_map(|&fi| {
+            let f = &g.model.flows[fi];
+            let forward = !(f.sends.is_empty() && !f.receives.is_empty());
+            g.ends[fi].filter(|_| forward).map(|(_, v)| v)
+        });
+        let backs = g.inn[u].iter().filter_map(|&fi| {
+            let f = &g.model.flows[fi];
+            let back = !f.receives.is_empty() || f.sends.is_empty();
+            g.ends[fi].filter(|_| back).map(|(a, _)| a)
+        });
+        for v in outs.chain(backs) {
+            if !seen.insert(v) {
+                continue;
+            }
+            if seen.len() > MAX_OVERSIGHT_VISITS {
+                return Vec::new();
+            }
+            let c = g.component(v);
+            match c.kind() {
+                ComponentKind::HumanReview => {
+                    reviews.insert(v);
+                }
+                ComponentKind::User if taint::is_principal(g, v) => return Vec::new(),
+                ComponentKind::User => {}
+                ComponentKind::ExternalService => return Vec::new(),
+                ComponentKind::Tool => {
+                    let t = c.tool();
+                    let approved = t
+                        .and_then(|t| t.approval)
+                        .is_some_and(|a| a != Approval::None);
+                    let acts = t.is_some_and(|t| {
+                        t.actions
+                            .iter()
+                            .any(|a| !matches!(a, Action::Read | Action::Browse))
+                    });
+                    if acts && !approved {
+                        return Vec::new();
+                    }
+                    if !approved {
+                        stack.push(v);
+                    }
+                }
+                _ => stack.push(v),
+            }
+        }
+    }
+    if reviews.is_empty() {
+        return Vec::new();
+    }
+    reviews
+        .into_iter()
+        .map(|r| g.component(r).id.name.clone())
+        .collect()
+}
+
+/// Whether a guardrail in block mode with any of `bits` sits on a flow that reaches
+/// component `i`.
+fn blocking_guardrail(g: &Graph, i: usize, bits: u16) -> bool {
+    g.inn[i].iter().chain(&g.out[i]).any(|fi| {
+        g.ends[*fi].is_some_and(|(a, b)| {
+            let other = if a == i { b } else { a };
+            g.component(other).guardrail().is_some_and(|gr| {
+                gr.mode == Some(GuardrailMode::Block)
+                    && gr.checks.iter().any(|c| taint::check_bit(*c) & bits != 0)
+            })
+        })
+    })
 }
 
 /// Whether a guardrail with any of `bits` sits on a flow that reaches component `i`.

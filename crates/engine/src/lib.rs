@@ -7,6 +7,7 @@
 //! evidence, mitigations and questions, make the [`Assessment`] every output renders.
 
 pub mod assessment;
+pub mod credit;
 pub mod evaluate;
 pub mod facts;
 pub mod graph;
@@ -67,6 +68,8 @@ struct Element<'a> {
     var: &'static str,
     facts: FactsRef<'a>,
     controls: &'a [String],
+    /// Why controls were credited from the model's attributes (`[{control, because}]`).
+    credited: Option<&'a serde_json::Value>,
     planned: &'a [String],
     span: Option<Span>,
 }
@@ -139,6 +142,7 @@ pub fn analyze_opts(
             var: "c",
             facts: FactsRef::Component(f),
             controls: &f.controls,
+            credited: Some(&f.credited_controls),
             planned: &f.planned_controls,
             span: Some(c.id.span),
         });
@@ -151,6 +155,7 @@ pub fn analyze_opts(
             var: "f",
             facts: FactsRef::Flow(f),
             controls: &f.controls,
+            credited: None,
             planned: &[],
             span: Some(fl.span),
         });
@@ -163,6 +168,7 @@ pub fn analyze_opts(
             var: "d",
             facts: FactsRef::Data(f),
             controls: &[],
+            credited: None,
             planned: &[],
             span: Some(d.id.span),
         });
@@ -175,6 +181,7 @@ pub fn analyze_opts(
             var: "s",
             facts: FactsRef::System(&facts.system),
             controls: &facts.system.controls,
+            credited: None,
             planned: &[],
             span: Some(sys.id.span),
         });
@@ -634,9 +641,16 @@ fn make_threat(
     let mut present = Vec::new();
     let mut planned = Vec::new();
     let mut missing = Vec::new();
+    let mut credited = Vec::new();
     for m in &r.mitigations {
         let m = m.name.clone();
         if el.controls.contains(&m) {
+            if let Some(why) = el.credited.and_then(|c| credit::reason(c, &m)) {
+                credited.push(assessment::CreditedControl {
+                    control: m.clone(),
+                    because: why.to_owned(),
+                });
+            }
             present.push(m);
         } else if el.planned.contains(&m) {
             planned.push(m);
@@ -687,6 +701,7 @@ fn make_threat(
             present,
             planned,
             missing,
+            credited,
         },
         owner_role: r.owner.unwrap_or(Role::Security).as_str(),
         questions,
