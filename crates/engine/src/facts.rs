@@ -228,53 +228,12 @@ pub fn compute(model: &Model) -> Facts {
         .iter()
         .map(|c| c.contains(&"data-validation"))
         .collect();
-    let taint = taint::compute(&g, &validated);
-
-    // Exposure: forward along flows from untrusted principals.
-    let mut reach: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let mut stack: Vec<usize> = Vec::new();
-    for (i, r) in reach.iter_mut().enumerate() {
-        if taint::is_principal(&g, i) || g.component(i).exposure == Some(Exposure::Internet) {
-            r.push(i);
-            stack.push(i);
-        }
-    }
-    // Only what reached `u` since it last passed sources on is new to its successors:
-    // the rest was offered before, and lists only grow, so offering it again changes
-    // nothing (it is there already, or the list is full).
-    let mut passed: Vec<usize> = vec![0; n];
-    while let Some(u) = stack.pop() {
-        let from = reach[u][passed[u]..].to_vec();
-        passed[u] = reach[u].len();
-        for &fi in &g.out[u] {
-            let Some((_, v)) = g.ends[fi] else { continue };
-            let mut changed = false;
-            for s in &from {
-                if reach[v].len() < taint::MAX_SOURCES && !reach[v].contains(s) {
-                    reach[v].push(*s);
-                    changed = true;
-                }
-            }
-            if changed || (reach[v].is_empty() && !from.is_empty()) {
-                stack.push(v);
-            }
-        }
-    }
-
-    // What each component can see.
-    let mut sees: Vec<BTreeSet<&str>> = model
-        .components
-        .iter()
-        .map(|c| c.stores.iter().map(|d| d.as_str()).collect())
-        .collect();
-    for (fi, f) in model.flows.iter().enumerate() {
-        if let Some((a, b)) = g.ends[fi] {
-            for d in f.sends.iter().chain(&f.receives) {
-                sees[a].insert(d.as_str());
-                sees[b].insert(d.as_str());
-            }
-        }
-    }
+    // Taint and exposure are independent: taint on another core meanwhile.
+    let (taint, (reach, sees)) = join(
+        n,
+        || taint::compute(&g, &validated),
+        || (exposure(&g), sees_of(model, &g)),
+    );
 
     // Agents: tools (listed or reached through pass-through components), delegates.
     let tools_of = |i: usize| -> BTreeSet<usize> {
@@ -981,11 +940,82 @@ impl Ranks {
     }
 }
 
+/// Exposure: for each component, the untrusted principals and internet-exposed
+/// components it is reachable from (at most [`taint::MAX_SOURCES`]).
+fn exposure(g: &Graph) -> Vec<Vec<usize>> {
+    let n = g.model.components.len();
+    let mut reach: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut stack: Vec<usize> = Vec::new();
+    for (i, r) in reach.iter_mut().enumerate() {
+        if taint::is_principal(g, i) || g.component(i).exposure == Some(Exposure::Internet) {
+            r.push(i);
+            stack.push(i);
+        }
+    }
+    // Only what reached `u` since it last passed sources on is new to its successors:
+    // the rest was offered before, and lists only grow, so offering it again changes
+    // nothing (it is there already, or the list is full).
+    let mut passed: Vec<usize> = vec![0; n];
+    while let Some(u) = stack.pop() {
+        let from = reach[u][passed[u]..].to_vec();
+        passed[u] = reach[u].len();
+        for &fi in &g.out[u] {
+            let Some((_, v)) = g.ends[fi] else { continue };
+            let mut changed = false;
+            for s in &from {
+                if reach[v].len() < taint::MAX_SOURCES && !reach[v].contains(s) {
+                    reach[v].push(*s);
+                    changed = true;
+                }
+            }
+            if changed || (reach[v].is_empty() && !from.is_empty()) {
+                stack.push(v);
+            }
+        }
+    }
+    reach
+}
+
+/// What each component can see: the data it stores and the data on its flows.
+fn sees_of<'m>(model: &'m Model, g: &Graph) -> Vec<BTreeSet<&'m str>> {
+    let mut sees: Vec<BTreeSet<&'m str>> = model
+        .components
+        .iter()
+        .map(|c| c.stores.iter().map(|d| d.as_str()).collect())
+        .collect();
+    for (fi, f) in model.flows.iter().enumerate() {
+        if let Some((a, b)) = g.ends[fi] {
+            for d in f.sends.iter().chain(&f.receives) {
+                sees[a].insert(d.as_str());
+                sees[b].insert(d.as_str());
+            }
+        }
+    }
+    sees
+}
+
+/// `(a(), b())`, with `a` on another core when there are `n` (many) elements to work on.
+fn join<A: Send, B>(n: usize, a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
+    if n < 2048 || threads() == 1 {
+        return (a(), b());
+    }
+    std::thread::scope(|scope| {
+        let a = scope.spawn(a);
+        let b = b();
+        (a.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), b)
+    })
+}
+
+/// The cores to use (at most 8).
+fn threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |t| t.get())
+        .clamp(1, 8)
+}
+
 /// `f(0..n)` in order, computed on all cores (the per-element facts are independent).
 fn parallel_map<T: Send>(n: usize, f: &(dyn Fn(usize) -> T + Sync)) -> Vec<T> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |t| t.get())
-        .clamp(1, 8);
+    let threads = threads();
     if n < 2048 || threads == 1 {
         return (0..n).map(f).collect();
     }
