@@ -98,7 +98,8 @@ pub struct Residual {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Location {
-    pub file: String,
+    /// Shared by every finding in the same file.
+    pub file: std::sync::Arc<str>,
     pub line: u32,
     pub column: u32,
 }
@@ -111,7 +112,7 @@ pub struct Threat {
     /// The element ids the threat is on; the first is where it is reported.
     pub elements: Vec<String>,
     /// What the first element is: a component kind, `flow`, `data` or `system`.
-    pub element_kind: String,
+    pub element_kind: &'static str,
     pub stride: Vec<&'static str>,
     pub lifecycle: &'static str,
     /// The rule's base values, before the modifiers in `factors`.
@@ -135,7 +136,8 @@ pub struct Threat {
     pub assumptions: Vec<String>,
     pub decisions: Vec<String>,
     pub confidence: &'static str,
-    pub references: ReferenceIds,
+    /// The rule's references, shared by all its findings.
+    pub references: std::sync::Arc<ReferenceIds>,
     pub evidence: Vec<String>,
     pub mitigations: Mitigations,
     pub owner_role: &'static str,

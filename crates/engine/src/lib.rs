@@ -63,7 +63,7 @@ impl<'a> FactsRef<'a> {
 
 struct Element<'a> {
     id: &'a str,
-    kind: &'a str,
+    kind: &'static str,
     target: Target,
     var: &'static str,
     facts: FactsRef<'a>,
@@ -220,11 +220,19 @@ pub fn analyze_opts(
                         .iter()
                         .map(|(w, _)| w.as_ref().map(|w| prefilter::Prefilter::new(w, var)))
                         .collect(),
+                    references: std::sync::Arc::new(reference_ids(rule)),
                 })
                 .collect();
             (t, prepared)
         })
         .collect();
+    // Each source file's name once, shared by the findings in it.
+    let files: Option<Vec<std::sync::Arc<str>>> = sources.map(|src| {
+        src.files()
+            .map(|(id, _)| std::sync::Arc::from(src.path(id).display().to_string()))
+            .collect()
+    });
+    let files = files.as_deref();
     // Elements are independent: evaluate them on every core, then merge in order.
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -240,7 +248,7 @@ pub fn analyze_opts(
             .iter()
             .map(|els| {
                 scope.spawn(|| {
-                    evaluate_chunk(els, &rule_cache, &facts.system, &system_json, sources)
+                    evaluate_chunk(els, &rule_cache, &facts.system, &system_json, files)
                 })
             })
             .collect();
@@ -512,6 +520,8 @@ struct Prepared<'c> {
     condition: prefilter::Prefilter,
     /// One per question; `None` for a question without `when` (asked when the rule fires).
     questions: Vec<Option<prefilter::Prefilter>>,
+    /// The rule's framework references, shared by its findings.
+    references: std::sync::Arc<ReferenceIds>,
 }
 
 impl Prepared<'_> {
@@ -540,7 +550,7 @@ fn evaluate_chunk<'c>(
     rule_cache: &BTreeMap<Target, Vec<Prepared<'c>>>,
     system: &facts::SystemFacts,
     system_json: &serde_json::Value,
-    sources: Option<&SourceMap>,
+    files: Option<&[std::sync::Arc<str>]>,
 ) -> Partial<'c> {
     // The CEL context is only built when some rule needs CEL.
     let root = std::cell::OnceCell::new();
@@ -563,9 +573,9 @@ fn evaluate_chunk<'c>(
             if fast.is_err() {
                 out.fallbacks.push(rule.id());
             }
-            let outcome = if let (Ok(o), false) = (&fast, mode == native::Mode::Check) {
-                Ok(o.clone())
-            } else {
+            let outcome = match fast {
+                Ok(o) if mode != native::Mode::Check => Ok(o),
+                fast => {
                 let json = json.get_or_insert_with(|| el.facts.to_json());
                 let slow = if use_prefilter && !prepared.may_matter(json) {
                     // Cannot fire, and asks nothing.
@@ -591,6 +601,7 @@ fn evaluate_chunk<'c>(
                     );
                 }
                 slow
+                }
             };
 
             match outcome {
@@ -609,11 +620,11 @@ fn evaluate_chunk<'c>(
                     }
                     if res.fired {
                         out.threats.push(Some(make_threat(
-                            rule,
+                            prepared,
                             el,
                             res.evidence,
                             res.questions,
-                            sources,
+                            files,
                         )));
                     }
                 }
@@ -623,21 +634,33 @@ fn evaluate_chunk<'c>(
     out
 }
 
-fn make_threat(
-    rule: &CompiledRule,
-    el: &Element,
-    evidence: Vec<String>,
-    questions: Vec<String>,
-    sources: Option<&SourceMap>,
-) -> Threat {
-    let r = &rule.rule;
-    let refs = r.references.as_ref();
+/// A rule's framework references, as its findings list them.
+fn reference_ids(rule: &CompiledRule) -> ReferenceIds {
+    let refs = rule.rule.references.as_ref();
     let ids = |f: fn(
         &threatwright_catalog::types::References,
     ) -> &Vec<threatwright_model::types::Text>| {
         refs.map(|x| f(x).iter().map(|t| t.name.clone()).collect())
             .unwrap_or_default()
     };
+    ReferenceIds {
+        atlas: ids(|x| &x.atlas),
+        owasp_llm: ids(|x| &x.owasp_llm),
+        owasp_ml: ids(|x| &x.owasp_ml),
+        nist_ai_100_2: ids(|x| &x.nist_ai_100_2),
+        cwe: ids(|x| &x.cwe),
+        cosai: ids(|x| &x.cosai),
+    }
+}
+
+fn make_threat(
+    prepared: &Prepared,
+    el: &Element,
+    evidence: Vec<String>,
+    questions: Vec<String>,
+    files: Option<&[std::sync::Arc<str>]>,
+) -> Threat {
+    let r = &prepared.rule.rule;
     let mut present = Vec::new();
     let mut planned = Vec::new();
     let mut missing = Vec::new();
@@ -664,7 +687,7 @@ fn make_threat(
         rule: r.id.name.clone(),
         title: r.title.clone(),
         elements: vec![el.id.to_owned()],
-        element_kind: el.kind.to_owned(),
+        element_kind: el.kind,
         stride: r.stride.iter().map(|s| s.as_str()).collect(),
         lifecycle: r.lifecycle.as_str(),
         base_likelihood: r.likelihood,
@@ -688,14 +711,7 @@ fn make_threat(
         assumptions: Vec::new(),
         decisions: Vec::new(),
         confidence: r.confidence.map_or("medium", |c| c.as_str()),
-        references: ReferenceIds {
-            atlas: ids(|x| &x.atlas),
-            owasp_llm: ids(|x| &x.owasp_llm),
-            owasp_ml: ids(|x| &x.owasp_ml),
-            nist_ai_100_2: ids(|x| &x.nist_ai_100_2),
-            cwe: ids(|x| &x.cwe),
-            cosai: ids(|x| &x.cosai),
-        },
+        references: prepared.references.clone(),
         evidence,
         mitigations: Mitigations {
             present,
@@ -705,8 +721,8 @@ fn make_threat(
         },
         owner_role: r.owner.unwrap_or(Role::Security).as_str(),
         questions,
-        location: el.span.zip(sources).map(|(s, src)| Location {
-            file: src.path(s.file).display().to_string(),
+        location: el.span.zip(files).map(|(s, files)| Location {
+            file: files[s.file.0 as usize].clone(),
             line: s.line,
             column: s.col,
         }),

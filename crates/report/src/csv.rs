@@ -62,7 +62,7 @@ pub fn render(a: &Assessment) -> String {
             t.rule.clone(),
             t.title.clone(),
             t.elements.join(" "),
-            t.element_kind.clone(),
+            t.element_kind.to_owned(),
             t.status.to_owned(),
             t.owner_role.to_owned(),
             t.tracking
