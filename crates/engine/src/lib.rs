@@ -683,7 +683,7 @@ fn make_threat(
     }
     let score = r.likelihood * r.impact;
     Threat {
-        id: format!("{}@{}", r.id, el.id),
+        id: [r.id.as_str(), "@", el.id].concat(),
         rule: r.id.name.clone(),
         title: r.title.clone(),
         elements: vec![el.id.to_owned()],

@@ -120,7 +120,15 @@ impl Flow {
     pub fn id(&self) -> String {
         match &self.id {
             Some(id) => id.name.clone(),
-            None => format!("{}>{}", self.from.name, self.to.name),
+            None => {
+                // Built directly: flows are many and `format!` is several times slower.
+                let (from, to) = (self.from.name.as_str(), self.to.name.as_str());
+                let mut id = String::with_capacity(from.len() + 1 + to.len());
+                id.push_str(from);
+                id.push('>');
+                id.push_str(to);
+                id
+            }
         }
     }
 }
