@@ -288,22 +288,22 @@ pub fn analyze_opts(
             &f[..f.len().min(8)]
         );
     }
-    // By id (stably, in the order found), keeping the first of each id.
-    let mut order: Vec<(usize, usize)> = found
-        .iter()
-        .enumerate()
-        .flat_map(|(p, v)| (0..v.len()).map(move |i| (p, i)))
-        .collect();
-    let id_of = id_at;
-    order.sort_by(|a, b| id_of(&found, *a).cmp(&id_of(&found, *b)));
+    // Each id once, keeping the first found (a set, rather than sorting by id: the
+    // order that matters comes from ranking below).
+    let mut order: Vec<(usize, usize)> = Vec::with_capacity(found.iter().map(Vec::len).sum());
     let mut repeated = Vec::new();
-    order.dedup_by(|a, b| {
-        let same = id_of(&found, *a) == id_of(&found, *b);
-        if same {
-            repeated.push(*a);
+    {
+        let mut seen: foldhash::HashSet<&str> = foldhash::HashSet::default();
+        seen.reserve(order.capacity());
+        for (p, v) in found.iter().enumerate() {
+            for (i, t) in v.iter().enumerate() {
+                match t {
+                    Some(t) if !seen.insert(t.id.as_str()) => repeated.push((p, i)),
+                    _ => order.push((p, i)),
+                }
+            }
         }
-        same
-    });
+    }
     for (p, i) in repeated {
         found[p][i] = None;
     }
@@ -365,11 +365,6 @@ pub fn analyze_opts(
         policy: opts.policy.clone(),
         facts,
     }
-}
-
-/// The id of a threat found by a thread.
-fn id_at(found: &[Vec<Option<Threat>>], (p, i): (usize, usize)) -> Option<&str> {
-    found[p][i].as_ref().map(|t| t.id.as_str())
 }
 
 /// The rank of a threat: highest residual risk first, then highest risk, then by id.
