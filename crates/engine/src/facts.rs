@@ -5,9 +5,9 @@
 use crate::credit;
 use crate::graph::{Graph, level, trust_name};
 use crate::taint::{self, Token, checks_of};
+use foldhash::{HashMap, HashMapExt};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
-use foldhash::{HashMap, HashMapExt};
 use std::collections::BTreeSet;
 use threatwright_model::Model;
 use threatwright_model::types::*;
@@ -379,7 +379,9 @@ pub fn compute(model: &Model) -> Facts {
         let direct_block = arrived
             .iter()
             .filter(|t| !t.indirect)
-            .fold(None, |m: Option<u16>, t| Some(m.unwrap_or(u16::MAX) & t.block))
+            .fold(None, |m: Option<u16>, t| {
+                Some(m.unwrap_or(u16::MAX) & t.block)
+            })
             .unwrap_or(0);
         // Sorted by name and each once: by rank, then named.
         let sources: Vec<String> = if untrusted {

@@ -247,9 +247,7 @@ pub fn analyze_opts(
         let handles: Vec<_> = shares
             .iter()
             .map(|els| {
-                scope.spawn(|| {
-                    evaluate_chunk(els, &rule_cache, &facts.system, &system_json, files)
-                })
+                scope.spawn(|| evaluate_chunk(els, &rule_cache, &facts.system, &system_json, files))
             })
             .collect();
         handles
@@ -571,31 +569,31 @@ fn evaluate_chunk<'c>(
             let outcome = match fast {
                 Ok(o) if mode != native::Mode::Check => Ok(o),
                 fast => {
-                let json = json.get_or_insert_with(|| el.facts.to_json());
-                let slow = if use_prefilter && !prepared.may_matter(json) {
-                    // Cannot fire, and asks nothing.
-                    Ok(evaluate::Outcome::default())
-                } else {
-                    let root = root.get_or_init(|| root_context(system_json));
-                    let ctx = ctx.get_or_insert_with(|| {
-                        let mut c = root.new_inner_scope();
-                        if el.var != "s" {
-                            c.add_variable_from_value(el.var, to_cel(json));
-                        }
-                        c
-                    });
-                    evaluate(rule, ctx)
-                };
-                if let Ok(f) = &fast {
-                    assert_eq!(
-                        Ok(f),
-                        slow.as_ref(),
-                        "native and CEL evaluation differ: rule {} on {}",
-                        rule.id(),
-                        el.id
-                    );
-                }
-                slow
+                    let json = json.get_or_insert_with(|| el.facts.to_json());
+                    let slow = if use_prefilter && !prepared.may_matter(json) {
+                        // Cannot fire, and asks nothing.
+                        Ok(evaluate::Outcome::default())
+                    } else {
+                        let root = root.get_or_init(|| root_context(system_json));
+                        let ctx = ctx.get_or_insert_with(|| {
+                            let mut c = root.new_inner_scope();
+                            if el.var != "s" {
+                                c.add_variable_from_value(el.var, to_cel(json));
+                            }
+                            c
+                        });
+                        evaluate(rule, ctx)
+                    };
+                    if let Ok(f) = &fast {
+                        assert_eq!(
+                            Ok(f),
+                            slow.as_ref(),
+                            "native and CEL evaluation differ: rule {} on {}",
+                            rule.id(),
+                            el.id
+                        );
+                    }
+                    slow
                 }
             };
 

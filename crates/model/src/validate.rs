@@ -5,8 +5,8 @@ use crate::diag::{Code, Diagnostic};
 use crate::span::Span;
 use crate::suggest;
 use crate::types::*;
-use std::borrow::Cow;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// What an id names, for "expected an llm, found a vector-store" messages.
