@@ -125,7 +125,14 @@ pub fn modifiers(
         l += d;
         f.push(format!("{why}: likelihood {d:+}"));
     };
-    if let Some(c) = component {
+    // A vendor or upstream compromise happens on the supplier's side: how exposed the
+    // component is says nothing about its chance (unless the artifact is our own, when
+    // tampering needs a way in).
+    let upstream = |c: &ComponentFacts| {
+        stage == "supply-chain"
+            && c.model.get("source").and_then(|s| s.as_str()) != Some("self-trained")
+    };
+    if let Some(c) = component.filter(|c| !upstream(c)) {
         if c.internet_facing {
             like(
                 1,
