@@ -63,6 +63,8 @@ pub struct NodeTaint {
     /// Per arrived token: it started here or came back as a result (not only as a
     /// caller's request), so a stateless service may hand it to its other callers.
     returnable: Vec<bool>,
+    /// Only a stateless node tells returnable from not; elsewhere the flag is moot.
+    stateless: bool,
     /// Indices into `arrived` not yet passed on.
     pending: Vec<usize>,
     pub sources: Vec<usize>,
@@ -97,7 +99,7 @@ impl NodeTaint {
                         self.pending.push(i);
                         true
                     }
-                    _ if newly_returnable => {
+                    _ if newly_returnable && self.stateless => {
                         self.pending.push(i);
                         true
                     }
@@ -114,6 +116,7 @@ impl NodeTaint {
             &mut self.pending_sources,
             s,
             returnable,
+            self.stateless,
         )
     }
 
@@ -124,6 +127,7 @@ impl NodeTaint {
             &mut self.pending_data,
             s,
             returnable,
+            self.stateless,
         )
     }
 }
@@ -135,12 +139,15 @@ fn add_listed(
     pending: &mut Vec<usize>,
     s: usize,
     ret: bool,
+    stateless: bool,
 ) -> bool {
     match list.iter().position(|x| *x == s) {
         Some(k) if ret && !returnable[k] => {
             returnable[k] = true;
-            pending.push(s);
-            true
+            if stateless {
+                pending.push(s);
+            }
+            stateless
         }
         Some(_) => false,
         None if list.len() < MAX_SOURCES => {
@@ -204,6 +211,9 @@ pub struct PassControls {
 pub fn compute(g: &Graph, stated: &[PassControls]) -> Vec<NodeTaint> {
     let n = g.model.components.len();
     let mut taint = vec![NodeTaint::default(); n];
+    for (i, t) in taint.iter_mut().enumerate() {
+        t.stateless = stateless(g, i);
+    }
     let mut seeds: Vec<Vec<Token>> = vec![Vec::new(); n];
     let direct = Token {
         block: 0,
