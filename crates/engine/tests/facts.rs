@@ -211,7 +211,15 @@ flows:
         ["human-approval", "vendor-no-training"],
         "the llm's actions are its agent's, all approved"
     );
-    assert_eq!(credited(c(&f, "scorer")), ["rate-limiting"]);
+    assert_eq!(
+        credited(c(&f, "scorer")),
+        [
+            "jailbreak-detection",
+            "prompt-injection-detection",
+            "rate-limiting"
+        ],
+        "what reaches it passed the guardrail"
+    );
     assert_eq!(credited(c(&f, "pay")), ["human-approval"]);
 }
 
