@@ -220,7 +220,7 @@ flows:
         ],
         "what reaches it passed the guardrail"
     );
-    assert_eq!(credited(c(&f, "pay")), ["human-approval"]);
+    assert!(credited(c(&f, "pay")).contains(&"human-approval"));
 }
 
 #[test]
