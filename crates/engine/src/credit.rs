@@ -137,7 +137,8 @@ pub fn for_component(c: &Component, f: &ComponentFacts, cx: &Context) -> Vec<Cre
             add("resource-limits", "executes_code.limits: true".into());
         }
     }
-    if matches!(c.egress, Some(Egress::Allowlist | Egress::None)) {
+    // Its own egress rule does not restrict the tools it drives.
+    if matches!(c.egress, Some(Egress::Allowlist | Egress::None)) && !f.exfiltration {
         let how = c.egress.map_or("", |e| e.as_str());
         add("egress-allowlist", format!("egress: {how}"));
     }
@@ -169,6 +170,11 @@ pub fn for_component(c: &Component, f: &ComponentFacts, cx: &Context) -> Vec<Cre
         add(
             "data-validation",
             "its data is validated or verified".into(),
+        );
+    } else if f.validated_input {
+        add(
+            "data-validation",
+            "every untrusted path into it passes validation".into(),
         );
     }
     match f.retrieval_access_control {

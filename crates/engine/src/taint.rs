@@ -185,7 +185,6 @@ fn passes_indirect(kind: ComponentKind) -> bool {
             | ObjectStore
             | Cache
             | VectorStore
-            | Queue
             | FeatureStore
             | ModelRegistry
             | Tool
@@ -231,7 +230,13 @@ pub fn compute(g: &Graph, stated: &[PassControls]) -> Vec<NodeTaint> {
         let c = g.component(i);
         let principal = is_principal(g, i);
         if principal {
-            seeds[i].push(direct);
+            // What a tool or store in an untrusted zone hands back is content it holds
+            // or produced (test output, a fetched page), not a principal's own request.
+            seeds[i].push(if passes_indirect(c.kind()) {
+                indirect
+            } else {
+                direct
+            });
             t.add_source(i, true);
         } else if c.exposure == Some(threatwright_model::types::Exposure::Internet) {
             t.arrive(direct, None);
