@@ -135,6 +135,9 @@ pub struct Threat {
     pub assumptions: Vec<String>,
     pub decisions: Vec<String>,
     pub confidence: &'static str,
+    /// What it takes or harms (data, model, service): only data threats have their
+    /// impact raised by the sensitivity of what the element sees.
+    pub asset: &'static str,
     pub references: ReferenceIds,
     pub evidence: Vec<String>,
     pub mitigations: Mitigations,

@@ -109,11 +109,13 @@ pub fn modifiers(
     component: Option<&ComponentFacts>,
     flow: Option<&crate::facts::FlowFacts>,
     stride: &[&str],
+    asset: &str,
     stage: &str,
     criticality: &str,
     incidents: usize,
 ) -> Scored {
-    let discloses = stride.contains(&"information-disclosure");
+    // Stealing a model discloses the model, not the personal data it scores.
+    let discloses = stride.contains(&"information-disclosure") && asset == "data";
     let acts = stride
         .iter()
         .any(|s| matches!(*s, "elevation-of-privilege" | "tampering"));
