@@ -711,18 +711,28 @@ pub fn compute(model: &Model) -> Facts {
                     writers.push(a);
                 }
             }
+            // A writer that validates what it writes, or whose input was validated.
+            let validates = |w: usize| {
+                pass_controls[w].validated
+                    || g.component(w).data_pipeline().and_then(|p| p.validation) == Some(true)
+                    || taint[w].arrived.iter().all(|t| t.validated)
+            };
+            let validated_writers = !writers.is_empty() && writers.iter().all(|w| validates(*w));
             for w in writers {
                 writer_kinds.insert(g.component(w).kind().as_str());
                 // Exposed or untrusted itself, or it passes on untrusted content (a sync
                 // job copying customer-shared channels) that nothing validated.
                 if !reach[w].is_empty()
                     || taint::is_principal(&g, w)
-                    || taint[w].arrived.iter().any(|t| t.indirect && !t.validated)
+                    || (taint[w].arrived.iter().any(|t| t.indirect) && !validates(w))
                 {
                     untrusted_writers = true;
                 }
             }
+            // Untrusted-provenance data at rest, unless every writer is known and
+            // validates what it writes.
             if t.arrived.iter().any(|t| t.indirect)
+                && !validated_writers
                 && c.stores.iter().any(|d| {
                     g.data_index
                         .get(d.as_str())

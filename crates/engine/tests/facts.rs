@@ -413,3 +413,28 @@ flows:
     let bypass = "  - { from: backend, to: applicant, sends: [proposal] }\n";
     assert!(!credited(c(&facts(&yaml(bypass)), "scorer")).contains(&"human-oversight"));
 }
+
+#[test]
+fn writers_that_validate_make_third_party_content_trusted_enough() {
+    let yaml = |validation: bool| {
+        format!(
+            r#"
+threatwright: 1
+zones:
+  - {{ id: publisher, trust: partner }}
+  - {{ id: corp, trust: internal }}
+data:
+  - {{ id: guidelines, classification: internal, provenance: third-party }}
+components:
+  - {{ id: feed, kind: data-source, zone: publisher, provenance: third-party }}
+  - {{ id: ingest, kind: data-pipeline, zone: corp, validation: {validation} }}
+  - {{ id: index, kind: vector-store, zone: corp, stores: [guidelines], writers: [ingest] }}
+flows:
+  - {{ from: ingest, to: feed, receives: [guidelines] }}
+  - {{ from: ingest, to: index, sends: [guidelines] }}
+"#
+        )
+    };
+    assert!(c(&facts(&yaml(false)), "index").untrusted_writers);
+    assert!(!c(&facts(&yaml(true)), "index").untrusted_writers);
+}
