@@ -26,6 +26,11 @@ string_enum! {
     pub enum Confidence as "confidence" { Low = "low", Medium = "medium", High = "high", }
 }
 string_enum! {
+    /// What a threat takes or harms, which decides whether the sensitivity of the data an
+    /// element sees raises its impact.
+    pub enum Asset as "asset" { Data = "data", Model = "model", Service = "service", }
+}
+string_enum! {
     /// Whether a rule is in use.
     pub enum RuleStatus as "rule status" { Stable = "stable", Preview = "preview", Deprecated = "deprecated", }
 }
@@ -166,6 +171,7 @@ record! {
         req likelihood: u32 = "Base likelihood, 1 (rare) to 5 (almost certain).",
         req impact: u32 = "Base impact, 1 (negligible) to 5 (severe).",
         opt confidence: Confidence = "How precise the rule is.",
+        opt asset: Asset = "What it takes or harms: data (default; what the element sees), model (weights, behaviour, IP) or service (availability, cost).",
         list evidence: Evidence = "Sentences explaining each finding.",
         list attack: String = "Attacker steps, in order.",
         list mitigations: Id = "Control ids that address the threat.",

@@ -136,6 +136,9 @@ pub struct Threat {
     pub assumptions: Vec<String>,
     pub decisions: Vec<String>,
     pub confidence: &'static str,
+    /// What it takes or harms (data, model, service): only data threats have their
+    /// impact raised by the sensitivity of what the element sees.
+    pub asset: &'static str,
     /// The rule's references, shared by all its findings.
     pub references: std::sync::Arc<ReferenceIds>,
     pub evidence: Vec<String>,

@@ -10,8 +10,7 @@
 use crate::facts::ComponentFacts;
 use serde_json::{Map, Value as Json};
 use threatwright_model::types::{
-    Approval, ComponentKind, CredentialScope, CredentialStorage, Egress, Isolation,
-    Recipients,
+    Approval, ComponentKind, CredentialScope, CredentialStorage, Egress, Isolation, Recipients,
 };
 use threatwright_model::types::{Component, Hosting};
 
@@ -89,6 +88,12 @@ pub fn for_component(c: &Component, f: &ComponentFacts, cx: &Context) -> Vec<Cre
             ),
         );
     }
+    if f.rate_limited_input {
+        add(
+            "rate-limiting",
+            "every request from outside passes a rate limit on the way to it".into(),
+        );
+    }
     if let Some(s) = c.inference_service() {
         if s.rate_limit == Some(true) {
             add("rate-limiting", "rate_limit: true".into());
@@ -132,13 +137,17 @@ pub fn for_component(c: &Component, f: &ComponentFacts, cx: &Context) -> Vec<Cre
             add("resource-limits", "executes_code.limits: true".into());
         }
     }
-    if matches!(c.egress, Some(Egress::Allowlist | Egress::None)) {
+    // Its own egress rule does not restrict the tools it drives.
+    if matches!(c.egress, Some(Egress::Allowlist | Egress::None)) && !f.exfiltration {
         let how = c.egress.map_or("", |e| e.as_str());
         add("egress-allowlist", format!("egress: {how}"));
     }
     if let Some(cr) = &c.credentials {
         if cr.storage == Some(CredentialStorage::SecretStore) {
-            add("secrets-management", "credentials.storage: secret-store".into());
+            add(
+                "secrets-management",
+                "credentials.storage: secret-store".into(),
+            );
         }
         if cr.scope == Some(CredentialScope::Narrow) {
             add("credential-scoping", "credentials.scope: narrow".into());
@@ -158,13 +167,18 @@ pub fn for_component(c: &Component, f: &ComponentFacts, cx: &Context) -> Vec<Cre
     if c.data_pipeline().and_then(|p| p.validation) == Some(true)
         || c.data_source().and_then(|d| d.verified) == Some(true)
     {
-        add("data-validation", "its data is validated or verified".into());
+        add(
+            "data-validation",
+            "its data is validated or verified".into(),
+        );
+    } else if f.validated_input {
+        add(
+            "data-validation",
+            "every untrusted path into it passes validation".into(),
+        );
     }
     match f.retrieval_access_control {
-        "per-user" => add(
-            "per-user-retrieval-acl",
-            "access_control: per-user".into(),
-        ),
+        "per-user" => add("per-user-retrieval-acl", "access_control: per-user".into()),
         "tenant" => add("tenant-isolation", "access_control: tenant".into()),
         _ => {}
     }

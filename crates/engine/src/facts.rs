@@ -38,6 +38,7 @@ pub struct ComponentFacts {
     pub output_checks: Vec<&'static str>,
     pub human_review: bool,
     pub validated_input: bool,
+    pub rate_limited_input: bool,
     pub sees: Vec<String>,
     pub sensitivity: i64,
     pub data_categories: Vec<&'static str>,
@@ -56,6 +57,7 @@ pub struct ComponentFacts {
     pub trains: bool,
     pub returns_confidence: bool,
     pub returns_embeddings: bool,
+    pub answers_outside: bool,
     pub controls: Vec<String>,
     pub credited_controls: Json,
     pub planned_controls: Vec<String>,
@@ -168,25 +170,69 @@ fn sorted_names<I: IntoIterator<Item = &'static str>>(it: I) -> Vec<&'static str
     cap(set.into_iter().collect())
 }
 
-/// Controls per element id: (implemented or verified, planned).
-fn controls_by_target(model: &Model) -> HashMap<&str, (Vec<String>, Vec<String>)> {
-    let mut m: HashMap<&str, (Vec<String>, Vec<String>)> = HashMap::new();
+/// Controls per element id: (implemented or verified, planned). A control that
+/// targets a zone applies to every component in it and in the zones inside it; one
+/// that targets data assets applies to a component when it targets every asset the
+/// component stores (encryption of one table does not protect the rest of the database).
+fn controls_by_target<'m>(model: &'m Model) -> HashMap<&'m str, (Vec<String>, Vec<String>)> {
+    let mut m: HashMap<&'m str, (Vec<String>, Vec<String>)> = HashMap::new();
+    let parent: HashMap<&str, &str> = model
+        .zones
+        .iter()
+        .filter_map(|z| z.inside.as_ref().map(|p| (z.id.as_str(), p.as_str())))
+        .collect();
+    let data: std::collections::HashSet<&str> = model.data.iter().map(|d| d.id.as_str()).collect();
+    // Zone → components inside it, directly or through nested zones (cycles are
+    // rejected by validation; the walk is bounded anyway).
+    let mut members: HashMap<&str, Vec<&str>> = HashMap::new();
+    for c in &model.components {
+        let mut z = c.zone.as_ref().map(|z| z.as_str());
+        let mut hops = 0;
+        while let Some(zone) = z
+            && hops <= model.zones.len()
+        {
+            members.entry(zone).or_default().push(c.id.as_str());
+            z = parent.get(zone).copied();
+            hops += 1;
+        }
+    }
     for c in &model.controls {
-        for t in &c.targets {
-            let e = m.entry(t.as_str()).or_default();
-            let list = if c.status == Some(ControlStatus::Planned) {
-                &mut e.1
-            } else {
-                &mut e.0
-            };
-            if c.status.is_some() && !list.contains(&c.control.name) {
+        let Some(status) = c.status else { continue };
+        let planned = status == ControlStatus::Planned;
+        let add = |key: &'m str, m: &mut HashMap<&'m str, (Vec<String>, Vec<String>)>| {
+            let e = m.entry(key).or_default();
+            let list = if planned { &mut e.1 } else { &mut e.0 };
+            if !list.contains(&c.control.name) {
                 list.push(c.control.name.clone());
+            }
+        };
+        for t in &c.targets {
+            add(t.as_str(), &mut m);
+            for member in members.get(t.as_str()).into_iter().flatten() {
+                add(member, &mut m);
+            }
+        }
+        let targeted: std::collections::HashSet<&str> = c
+            .targets
+            .iter()
+            .map(|t| t.as_str())
+            .filter(|t| data.contains(t))
+            .collect();
+        if !targeted.is_empty() {
+            for comp in &model.components {
+                if !comp.stores.is_empty()
+                    && comp.stores.iter().all(|d| targeted.contains(d.as_str()))
+                {
+                    add(comp.id.as_str(), &mut m);
+                }
             }
         }
     }
     for v in m.values_mut() {
         v.0.sort();
         v.1.sort();
+        let implemented = v.0.clone();
+        v.1.retain(|p| !implemented.contains(p));
     }
     m
 }
@@ -224,14 +270,31 @@ pub fn compute(model: &Model) -> Facts {
                 .unwrap_or_default()
         })
         .collect();
-    let validated: Vec<bool> = implemented
+    let pass_controls: Vec<taint::PassControls> = implemented
         .iter()
-        .map(|c| c.contains(&"data-validation"))
+        .map(|c| {
+            let bit = |control: &str, check: GuardrailCheck| {
+                if c.contains(&control) {
+                    taint::check_bit(check)
+                } else {
+                    0
+                }
+            };
+            taint::PassControls {
+                validated: c.contains(&"data-validation"),
+                limited: c.contains(&"rate-limiting"),
+                checks: bit(
+                    "prompt-injection-detection",
+                    GuardrailCheck::PromptInjection,
+                ) | bit("jailbreak-detection", GuardrailCheck::Jailbreak)
+                    | bit("input-validation", GuardrailCheck::Schema),
+            }
+        })
         .collect();
     // Taint and exposure are independent: taint on another core meanwhile.
     let (taint, (reach, sees)) = join(
         n,
-        || taint::compute(&g, &validated),
+        || taint::compute(&g, &pass_controls),
         || (exposure(&g), sees_of(model, &g)),
     );
 
@@ -359,6 +422,32 @@ pub fn compute(model: &Model) -> Facts {
         Json::Object(o)
     };
 
+    // Data that parties outside the organisation (untrusted principals, partner zones)
+    // get to see: what an endpoint returns reaches them only if it is among it.
+    let outsider = |o: usize| {
+        taint::is_principal(&g, o) || matches!(g.trust[o], Some(Trust::Partner | Trust::Untrusted))
+    };
+    let seen_outside: std::collections::HashSet<&str> = (0..n)
+        .filter(|o| outsider(*o))
+        .flat_map(|o| sees[o].iter().copied())
+        .collect();
+    // Whether what `i` answers its callers reaches outsiders; when no flow into it says
+    // what comes back, whether outsiders reach it at all.
+    let answers_outside = |i: usize| -> bool {
+        let mut stated = false;
+        for &fi in &g.inn[i] {
+            let f = &model.flows[fi];
+            if !f.receives.is_empty() {
+                stated = true;
+                if f.receives.iter().any(|d| seen_outside.contains(d.as_str())) {
+                    return true;
+                }
+            } else if f.sends.is_empty() && g.ends[fi].is_some_and(|(a, _)| outsider(a)) {
+                return true;
+            }
+        }
+        !stated && (!reach[i].is_empty() || outsider(i))
+    };
     let ranks = Ranks::new(model);
     let build = |i: usize| -> ComponentFacts {
         let c = g.component(i);
@@ -376,6 +465,8 @@ pub fn compute(model: &Model) -> Facts {
         } else {
             0
         };
+        let direct_limited = arrived.iter().any(|t| !t.indirect)
+            && arrived.iter().filter(|t| !t.indirect).all(|t| t.limited);
         let direct_block = arrived
             .iter()
             .filter(|t| !t.indirect)
@@ -472,8 +563,14 @@ pub fn compute(model: &Model) -> Facts {
         for &ti in &tool_set {
             let tl = g.component(ti);
             let Some(ta) = tl.tool() else { continue };
-            let approved = matches!(ta.approval, Some(Approval::PerCall | Approval::PerSession))
-                || reviewed_tool(ti);
+            // Each call confirmed by a person: per-call approval, a human-review in front
+            // of the tool, or the human-approval control on it — unless the tool states
+            // `approval: none`, the more specific fact (the control may cover only some
+            // calls, such as refunds above a threshold).
+            let per_call = ta.approval == Some(Approval::PerCall)
+                || reviewed_tool(ti)
+                || (ta.approval.is_none() && implemented[ti].contains(&"human-approval"));
+            let approved = per_call || ta.approval == Some(Approval::PerSession);
             for a in &ta.actions {
                 actions.insert(a.as_str());
                 if !approved {
@@ -483,6 +580,7 @@ pub fn compute(model: &Model) -> Facts {
                     a,
                     Action::SendMessage | Action::HttpRequest | Action::Browse
                 ) && ta.recipients != Some(Recipients::Allowlist)
+                    && !per_call
                 {
                     exfiltration = true;
                     channels.insert(tl.id.name.clone());
@@ -573,13 +671,28 @@ pub fn compute(model: &Model) -> Facts {
                     writers.push(a);
                 }
             }
+            // A writer that validates what it writes, or whose input was validated.
+            let validates = |w: usize| {
+                pass_controls[w].validated
+                    || g.component(w).data_pipeline().and_then(|p| p.validation) == Some(true)
+                    || taint[w].arrived.iter().all(|t| t.validated)
+            };
+            let validated_writers = !writers.is_empty() && writers.iter().all(|w| validates(*w));
             for w in writers {
                 writer_kinds.insert(g.component(w).kind().as_str());
-                if !reach[w].is_empty() || taint::is_principal(&g, w) {
+                // Exposed or untrusted itself, or it passes on untrusted content (a sync
+                // job copying customer-shared channels) that nothing validated.
+                if !reach[w].is_empty()
+                    || taint::is_principal(&g, w)
+                    || (taint[w].arrived.iter().any(|t| t.indirect) && !validates(w))
+                {
                     untrusted_writers = true;
                 }
             }
+            // Untrusted-provenance data at rest, unless every writer is known and
+            // validates what it writes.
             if t.arrived.iter().any(|t| t.indirect)
+                && !validated_writers
                 && c.stores.iter().any(|d| {
                     g.data_index
                         .get(d.as_str())
@@ -653,6 +766,7 @@ pub fn compute(model: &Model) -> Facts {
             output_checks,
             human_review: all(&|t| t.reviewed),
             validated_input: all(&|t| t.validated),
+            rate_limited_input: direct_limited,
             sees: cap(seen.iter().map(|s| s.to_string()).collect()),
             sensitivity,
             data_categories,
@@ -677,6 +791,7 @@ pub fn compute(model: &Model) -> Facts {
                 .iter()
                 .any(|r| matches!(r, Returns::Scores | Returns::Probabilities)),
             returns_embeddings: returns.contains(&Returns::Embeddings),
+            answers_outside: answers_outside(i),
             controls: ctl_here.map(|x| x.0.clone()).unwrap_or_default(),
             credited_controls: Json::Array(Vec::new()),
             planned_controls: ctl_here.map(|x| x.1.clone()).unwrap_or_default(),

@@ -423,6 +423,7 @@ fn score_threats(
             comp.get(el).copied(),
             flow.get(el).copied(),
             &t.stride,
+            t.asset,
             t.lifecycle,
             facts.system.criticality,
             incidents.len(),
@@ -704,6 +705,7 @@ fn make_threat(
         assumptions: Vec::new(),
         decisions: Vec::new(),
         confidence: r.confidence.map_or("medium", |c| c.as_str()),
+        asset: r.asset.map_or("data", |a| a.as_str()),
         references: prepared.references.clone(),
         evidence,
         mitigations: Mitigations {

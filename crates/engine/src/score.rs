@@ -109,11 +109,13 @@ pub fn modifiers(
     component: Option<&ComponentFacts>,
     flow: Option<&crate::facts::FlowFacts>,
     stride: &[&str],
+    asset: &str,
     stage: &str,
     criticality: &str,
     incidents: usize,
 ) -> Scored {
-    let discloses = stride.contains(&"information-disclosure");
+    // Stealing a model discloses the model, not the personal data it scores.
+    let discloses = stride.contains(&"information-disclosure") && asset == "data";
     let acts = stride
         .iter()
         .any(|s| matches!(*s, "elevation-of-privilege" | "tampering"));
@@ -125,7 +127,14 @@ pub fn modifiers(
         l += d;
         f.push(format!("{why}: likelihood {d:+}"));
     };
-    if let Some(c) = component {
+    // A vendor or upstream compromise happens on the supplier's side: how exposed the
+    // component is says nothing about its chance (unless the artifact is our own, when
+    // tampering needs a way in).
+    let upstream = |c: &ComponentFacts| {
+        stage == "supply-chain"
+            && c.model.get("source").and_then(|s| s.as_str()) != Some("self-trained")
+    };
+    if let Some(c) = component.filter(|c| !upstream(c)) {
         if c.internet_facing {
             like(
                 1,

@@ -22,6 +22,8 @@ pub struct Token {
     pub any: u16,
     pub reviewed: bool,
     pub validated: bool,
+    /// Passed a component that limits request rates (`rate-limiting`, `rate_limit`).
+    pub limited: bool,
     /// Passed a store, tool or retriever, or started as untrusted content.
     pub indirect: bool,
 }
@@ -58,53 +60,103 @@ pub struct NodeTaint {
     /// Distinct path summaries that reach the component.
     pub arrived: Vec<Token>,
     ways: Vec<Ways>,
+    /// Per arrived token: it started here or came back as a result (not only as a
+    /// caller's request), so a stateless service may hand it to its other callers.
+    returnable: Vec<bool>,
+    /// Only a stateless node tells returnable from not; elsewhere the flag is moot.
+    stateless: bool,
     /// Indices into `arrived` not yet passed on.
     pending: Vec<usize>,
     pub sources: Vec<usize>,
+    /// Per source, as `returnable` is per token.
+    source_returnable: Vec<bool>,
     pending_sources: Vec<usize>,
     /// Sources that are data assets (untrusted-provenance data carried in), as the
     /// index in `model.data` of the first asset with that id.
     pub data_sources: Vec<usize>,
+    data_returnable: Vec<bool>,
     pending_data: Vec<usize>,
 }
 
 impl NodeTaint {
     /// Records that `t` arrived by `via`; true when that is news to pass on.
     fn arrive(&mut self, t: Token, via: Via) -> bool {
+        let returnable = !matches!(via, Some((_, true)));
         match self.arrived.iter().position(|a| *a == t) {
             None => {
                 self.arrived.push(t);
                 self.ways.push(Ways::One(via));
+                self.returnable.push(returnable);
                 self.pending.push(self.arrived.len() - 1);
                 true
             }
-            Some(i) => match self.ways[i] {
-                Ways::One(v) if v != via => {
-                    self.ways[i] = Ways::Many;
-                    self.pending.push(i);
-                    true
+            Some(i) => {
+                let newly_returnable = returnable && !self.returnable[i];
+                self.returnable[i] |= returnable;
+                match self.ways[i] {
+                    Ways::One(v) if v != via => {
+                        self.ways[i] = Ways::Many;
+                        self.pending.push(i);
+                        true
+                    }
+                    _ if newly_returnable && self.stateless => {
+                        self.pending.push(i);
+                        true
+                    }
+                    _ => false,
                 }
-                _ => false,
-            },
+            }
         }
     }
 
-    fn add_source(&mut self, s: usize) -> bool {
-        if self.sources.len() < MAX_SOURCES && !self.sources.contains(&s) {
-            self.sources.push(s);
-            self.pending_sources.push(s);
-            return true;
-        }
-        false
+    fn add_source(&mut self, s: usize, returnable: bool) -> bool {
+        add_listed(
+            &mut self.sources,
+            &mut self.source_returnable,
+            &mut self.pending_sources,
+            s,
+            returnable,
+            self.stateless,
+        )
     }
 
-    fn add_data_source(&mut self, s: usize) -> bool {
-        if self.data_sources.len() < MAX_SOURCES && !self.data_sources.contains(&s) {
-            self.data_sources.push(s);
-            self.pending_data.push(s);
-            return true;
+    fn add_data_source(&mut self, s: usize, returnable: bool) -> bool {
+        add_listed(
+            &mut self.data_sources,
+            &mut self.data_returnable,
+            &mut self.pending_data,
+            s,
+            returnable,
+            self.stateless,
+        )
+    }
+}
+
+/// Adds `s` to a capped source list, or marks it returnable; true when that is news.
+fn add_listed(
+    list: &mut Vec<usize>,
+    returnable: &mut Vec<bool>,
+    pending: &mut Vec<usize>,
+    s: usize,
+    ret: bool,
+    stateless: bool,
+) -> bool {
+    match list.iter().position(|x| *x == s) {
+        Some(k) if ret && !returnable[k] => {
+            returnable[k] = true;
+            if stateless {
+                pending.push(s);
+            }
+            stateless
         }
-        false
+        Some(_) => false,
+        None if list.len() < MAX_SOURCES => {
+            list.push(s);
+            returnable.push(ret);
+            pending.push(s);
+            true
+        }
+        None => false,
     }
 }
 
@@ -133,7 +185,6 @@ fn passes_indirect(kind: ComponentKind) -> bool {
             | ObjectStore
             | Cache
             | VectorStore
-            | Queue
             | FeatureStore
             | ModelRegistry
             | Tool
@@ -142,16 +193,33 @@ fn passes_indirect(kind: ComponentKind) -> bool {
     )
 }
 
-/// `validated[i]`: component `i` has the data-validation control in place.
-pub fn compute(g: &Graph, validated: &[bool]) -> Vec<NodeTaint> {
+/// Safeguards stated as controls on a component that act on whatever passes it, as a
+/// guardrail on the path would.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PassControls {
+    /// `data-validation`.
+    pub validated: bool,
+    /// `rate-limiting`.
+    pub limited: bool,
+    /// Guardrail check bits of detection controls (`prompt-injection-detection` acts as
+    /// a blocking `prompt-injection` check, …).
+    pub checks: u16,
+}
+
+/// `stated[i]`: the pass-through safeguards component `i` has as controls.
+pub fn compute(g: &Graph, stated: &[PassControls]) -> Vec<NodeTaint> {
     let n = g.model.components.len();
     let mut taint = vec![NodeTaint::default(); n];
+    for (i, t) in taint.iter_mut().enumerate() {
+        t.stateless = stateless(g, i);
+    }
     let mut seeds: Vec<Vec<Token>> = vec![Vec::new(); n];
     let direct = Token {
         block: 0,
         any: 0,
         reviewed: false,
         validated: false,
+        limited: false,
         indirect: false,
     };
     let indirect = Token {
@@ -162,11 +230,17 @@ pub fn compute(g: &Graph, validated: &[bool]) -> Vec<NodeTaint> {
         let c = g.component(i);
         let principal = is_principal(g, i);
         if principal {
-            seeds[i].push(direct);
-            t.add_source(i);
+            // What a tool or store in an untrusted zone hands back is content it holds
+            // or produced (test output, a fetched page), not a principal's own request.
+            seeds[i].push(if passes_indirect(c.kind()) {
+                indirect
+            } else {
+                direct
+            });
+            t.add_source(i, true);
         } else if c.exposure == Some(threatwright_model::types::Exposure::Internet) {
             t.arrive(direct, None);
-            t.add_source(i);
+            t.add_source(i, true);
         }
         let untrusted_content = g.trust[i] == Some(Trust::Untrusted) && !principal
             || c.data_source()
@@ -185,7 +259,7 @@ pub fn compute(g: &Graph, validated: &[bool]) -> Vec<NodeTaint> {
             });
         if untrusted_content {
             t.arrive(indirect, None);
-            t.add_source(i);
+            t.add_source(i, true);
         }
     }
     // Untrusted-provenance data enters where it originates: at the components that hold
@@ -228,7 +302,7 @@ pub fn compute(g: &Graph, validated: &[bool]) -> Vec<NodeTaint> {
                 continue; // a principal's own input is already direct taint
             }
             taint[o].arrive(indirect, None);
-            taint[o].add_data_source(first_of[d.id.as_str()]);
+            taint[o].add_data_source(first_of[d.id.as_str()], true);
         }
     }
     // Model weights are not instructions: a flow that carries only weights carries no
@@ -293,17 +367,41 @@ pub fn compute(g: &Graph, validated: &[bool]) -> Vec<NodeTaint> {
         let node = &mut taint[u];
         let pending = std::mem::take(&mut node.pending);
         // Tokens u passes on, each with the ways it came (so it is not echoed back).
-        let mut emitted: Vec<(Token, Ways)> = pending
+        let mut emitted: Vec<(Token, Ways, bool)> = pending
             .iter()
-            .map(|&i| (transform(g, u, node.arrived[i], validated), node.ways[i]))
+            .map(|&i| {
+                (
+                    transform(g, u, node.arrived[i], stated),
+                    node.ways[i],
+                    node.returnable[i],
+                )
+            })
             .collect();
         emitted.extend(
             std::mem::take(&mut seeds[u])
                 .into_iter()
-                .map(|t| (t, Ways::Many)),
+                .map(|t| (t, Ways::Many, true)),
         );
-        let sources = std::mem::take(&mut node.pending_sources);
-        let data_sources = std::mem::take(&mut node.pending_data);
+        let returnable_of = |list: &[usize], flags: &[bool], s: usize| {
+            list.iter().position(|x| *x == s).is_some_and(|k| flags[k])
+        };
+        let sources: Vec<(usize, bool)> = std::mem::take(&mut node.pending_sources)
+            .into_iter()
+            .map(|s| (s, returnable_of(&node.sources, &node.source_returnable, s)))
+            .collect();
+        let data_sources: Vec<(usize, bool)> = std::mem::take(&mut node.pending_data)
+            .into_iter()
+            .map(|s| {
+                (
+                    s,
+                    returnable_of(&node.data_sources, &node.data_returnable, s),
+                )
+            })
+            .collect();
+        // A stateless service (a model endpoint answering each request on its own)
+        // hands back to a caller only what arose on its side of the call, never another
+        // caller's request.
+        let stateless = stateless(g, u);
         if emitted.is_empty() && sources.is_empty() && data_sources.is_empty() {
             continue;
         }
@@ -314,18 +412,23 @@ pub fn compute(g: &Graph, validated: &[bool]) -> Vec<NodeTaint> {
                     work: &mut Vec<usize>,
                     queued: &mut Vec<bool>| {
             let back = Ways::One(Some((fi, !dir)));
+            let keep = |ret: bool| dir || !stateless || ret;
             let node = &mut taint[to];
             let mut changed = false;
-            for (t, ways) in &emitted {
-                if *ways != back {
+            for (t, ways, ret) in &emitted {
+                if *ways != back && keep(*ret) {
                     changed |= node.arrive(*t, Some((fi, dir)));
                 }
             }
-            for s in &sources {
-                changed |= node.add_source(*s);
+            for &(s, ret) in &sources {
+                if keep(ret) {
+                    changed |= node.add_source(s, !dir);
+                }
             }
-            for &d in &data_sources {
-                changed |= node.add_data_source(d);
+            for &(d, ret) in &data_sources {
+                if keep(ret) {
+                    changed |= node.add_data_source(d, !dir);
+                }
             }
             if changed && !queued[to] {
                 queued[to] = true;
@@ -350,8 +453,19 @@ pub fn compute(g: &Graph, validated: &[bool]) -> Vec<NodeTaint> {
     taint
 }
 
+/// A model endpoint that answers each request on its own: an llm that does not train
+/// on prompts, an embedding model, an inference service.
+fn stateless(g: &Graph, u: usize) -> bool {
+    let c = g.component(u);
+    match c.kind() {
+        ComponentKind::Llm => c.llm().and_then(|l| l.trains_on_prompts) != Some(true),
+        ComponentKind::EmbeddingModel | ComponentKind::InferenceService => true,
+        _ => false,
+    }
+}
+
 /// What passing through component `u` does to a path.
-fn transform(g: &Graph, u: usize, mut t: Token, validated: &[bool]) -> Token {
+fn transform(g: &Graph, u: usize, mut t: Token, stated: &[PassControls]) -> Token {
     let c = g.component(u);
     if let Some(gr) = c
         .guardrail()
@@ -368,10 +482,15 @@ fn transform(g: &Graph, u: usize, mut t: Token, validated: &[bool]) -> Token {
     }
     if c.data_pipeline().and_then(|p| p.validation) == Some(true)
         || c.data_source().and_then(|d| d.verified) == Some(true)
-        || validated[u]
+        || stated[u].validated
     {
         t.validated = true;
     }
+    if stated[u].limited || c.inference_service().and_then(|s| s.rate_limit) == Some(true) {
+        t.limited = true;
+    }
+    t.block |= stated[u].checks;
+    t.any |= stated[u].checks;
     if passes_indirect(c.kind()) {
         t.indirect = true;
     }

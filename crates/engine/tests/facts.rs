@@ -158,3 +158,283 @@ flows:
     assert_eq!(index.writer_kinds, vec!["data-pipeline"]);
     assert!(!index.untrusted_writers);
 }
+
+fn credited<'a>(f: &'a ComponentFacts) -> Vec<&'a str> {
+    f.credited_controls
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["control"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn safeguards_stated_as_attributes_are_credited_with_a_reason() {
+    let f = facts(
+        r#"
+threatwright: 1
+zones:
+  - { id: internet, trust: untrusted }
+  - { id: corp, trust: internal }
+components:
+  - { id: visitor, kind: user, zone: internet, population: public }
+  - { id: guard, kind: guardrail, zone: corp, position: input, checks: [prompt-injection, jailbreak], mode: block }
+  - { id: flagger, kind: guardrail, zone: corp, position: output, checks: [toxicity], mode: flag }
+  - { id: bot, kind: agent, zone: corp, llm: gpt, tools: [pay], max_steps: 5, credentials: { storage: secret-store, scope: narrow } }
+  - { id: gpt, kind: llm, zone: corp, hosting: vendor-api, trains_on_prompts: false }
+  - { id: pay, kind: tool, zone: corp, actions: [financial], approval: per-call }
+  - { id: scorer, kind: inference-service, zone: corp, rate_limit: true, query_logging: false }
+flows:
+  - { from: visitor, to: guard }
+  - { from: guard, to: bot }
+  - { from: bot, to: flagger }
+  - { from: bot, to: pay }
+  - { from: bot, to: scorer }
+"#,
+    );
+    let bot = c(&f, "bot");
+    assert_eq!(
+        credited(bot),
+        [
+            "credential-scoping",
+            "human-approval",
+            "jailbreak-detection",
+            "prompt-injection-detection",
+            "secrets-management",
+            "step-limits"
+        ],
+        "a flagging output guardrail is not credited"
+    );
+    assert!(bot.controls.contains(&"human-approval".to_string()));
+    assert_eq!(
+        credited(c(&f, "gpt")),
+        ["human-approval", "vendor-no-training"],
+        "the llm's actions are its agent's, all approved"
+    );
+    assert_eq!(
+        credited(c(&f, "scorer")),
+        [
+            "jailbreak-detection",
+            "prompt-injection-detection",
+            "rate-limiting"
+        ],
+        "what reaches it passed the guardrail"
+    );
+    assert!(credited(c(&f, "pay")).contains(&"human-approval"));
+}
+
+#[test]
+fn controls_on_zones_apply_inside_and_on_data_to_stores_holding_only_that_data() {
+    let f = facts(
+        r#"
+threatwright: 1
+zones:
+  - { id: corp, trust: internal }
+  - { id: vault-zone, trust: restricted, inside: corp }
+data:
+  - { id: a, classification: restricted }
+  - { id: b, classification: restricted }
+components:
+  - { id: svc, kind: service, zone: corp }
+  - { id: inner, kind: database, zone: vault-zone, stores: [a] }
+  - { id: both, kind: database, zone: corp, stores: [a, b] }
+flows:
+  - { from: svc, to: inner, sends: [a] }
+  - { from: svc, to: both, sends: [a, b] }
+controls:
+  - { control: network-segmentation, targets: [corp], status: implemented }
+  - { control: encryption-at-rest, targets: [a], status: implemented }
+"#,
+    );
+    assert!(
+        c(&f, "inner")
+            .controls
+            .contains(&"network-segmentation".to_string())
+    );
+    assert!(
+        c(&f, "svc")
+            .controls
+            .contains(&"network-segmentation".to_string())
+    );
+    assert!(
+        c(&f, "inner")
+            .controls
+            .contains(&"encryption-at-rest".to_string())
+    );
+    assert!(
+        !c(&f, "both")
+            .controls
+            .contains(&"encryption-at-rest".to_string()),
+        "b is not encrypted"
+    );
+}
+
+#[test]
+fn rate_limits_and_detection_controls_in_front_count_along_the_path() {
+    let f = facts(
+        r#"
+threatwright: 1
+zones:
+  - { id: internet, trust: untrusted }
+  - { id: corp, trust: internal }
+components:
+  - { id: visitor, kind: user, zone: internet, population: public }
+  - { id: gateway, kind: gateway, zone: corp }
+  - { id: gpt, kind: llm, zone: corp }
+flows:
+  - { from: visitor, to: gateway }
+  - { from: gateway, to: gpt }
+controls:
+  - { control: rate-limiting, targets: [gateway], status: implemented }
+  - { control: prompt-injection-detection, targets: [gateway], status: implemented }
+"#,
+    );
+    let gpt = c(&f, "gpt");
+    assert!(gpt.rate_limited_input);
+    assert!(gpt.input_checks.contains(&"prompt-injection"));
+    assert_eq!(
+        credited(gpt),
+        ["prompt-injection-detection", "rate-limiting"]
+    );
+}
+
+#[test]
+fn direct_checks_ignore_indirect_paths() {
+    let f = facts(
+        r#"
+threatwright: 1
+zones:
+  - { id: internet, trust: untrusted }
+  - { id: corp, trust: internal }
+data:
+  - { id: pages, classification: public, provenance: public-web }
+components:
+  - { id: visitor, kind: user, zone: internet, population: public }
+  - { id: guard, kind: guardrail, zone: corp, position: input, checks: [prompt-injection], mode: block }
+  - { id: gpt, kind: llm, zone: corp }
+  - { id: index, kind: vector-store, zone: corp, stores: [pages] }
+flows:
+  - { from: visitor, to: guard }
+  - { from: guard, to: gpt }
+  - { from: gpt, to: index, receives: [pages] }
+"#,
+    );
+    let gpt = c(&f, "gpt");
+    assert!(gpt.input_checks.is_empty());
+    assert_eq!(gpt.direct_input_checks, ["prompt-injection"]);
+}
+
+#[test]
+fn a_stateless_model_endpoint_does_not_pass_one_callers_input_to_another() {
+    let f = facts(
+        r#"
+threatwright: 1
+zones:
+  - { id: internet, trust: untrusted }
+  - { id: corp, trust: internal }
+data:
+  - { id: question, classification: internal }
+  - { id: vectors, classification: internal, categories: [embeddings] }
+  - { id: docs, classification: internal }
+components:
+  - { id: visitor, kind: user, zone: internet, population: public }
+  - { id: retriever, kind: retriever, zone: corp }
+  - { id: embedder, kind: embedding-model, zone: corp }
+  - { id: ingest, kind: data-pipeline, zone: corp }
+flows:
+  - { from: visitor, to: retriever, sends: [question] }
+  - { from: retriever, to: embedder, sends: [question], receives: [vectors] }
+  - { from: ingest, to: embedder, sends: [docs], receives: [vectors] }
+"#,
+    );
+    assert!(c(&f, "embedder").untrusted_input);
+    assert!(
+        !c(&f, "ingest").untrusted_input,
+        "{:?}",
+        c(&f, "ingest").untrusted_sources
+    );
+}
+
+#[test]
+fn answers_reach_outsiders_only_when_their_data_does() {
+    let yaml = |back: &str| {
+        format!(
+            r#"
+threatwright: 1
+zones:
+  - {{ id: internet, trust: untrusted }}
+  - {{ id: corp, trust: internal }}
+data:
+  - {{ id: upload, classification: internal }}
+  - {{ id: verdict, classification: internal }}
+components:
+  - {{ id: visitor, kind: user, zone: internet, population: public }}
+  - {{ id: api, kind: api, zone: corp }}
+  - {{ id: scorer, kind: inference-service, zone: corp, returns: [scores] }}
+  - {{ id: moderator, kind: user, zone: corp, population: employees }}
+flows:
+  - {{ from: visitor, to: api, sends: [upload]{back} }}
+  - {{ from: api, to: scorer, sends: [upload], receives: [verdict] }}
+  - {{ from: moderator, to: api, receives: [verdict] }}
+"#
+        )
+    };
+    assert!(!c(&facts(&yaml("")), "scorer").answers_outside);
+    assert!(c(&facts(&yaml(", receives: [verdict]")), "scorer").answers_outside);
+}
+
+#[test]
+fn oversight_needs_every_effect_behind_a_review() {
+    let yaml = |extra: &str| {
+        format!(
+            r#"
+threatwright: 1
+zones:
+  - {{ id: internet, trust: untrusted }}
+  - {{ id: corp, trust: internal }}
+data:
+  - {{ id: application, classification: confidential }}
+  - {{ id: proposal, classification: confidential }}
+  - {{ id: decision, classification: confidential }}
+components:
+  - {{ id: applicant, kind: user, zone: internet, population: public }}
+  - {{ id: backend, kind: service, zone: corp }}
+  - {{ id: scorer, kind: inference-service, zone: corp, returns: [label], decisions_about_people: true }}
+  - {{ id: review, kind: human-review, zone: corp }}
+flows:
+  - {{ from: applicant, to: backend, sends: [application] }}
+  - {{ from: backend, to: scorer, sends: [application], receives: [proposal] }}
+  - {{ from: backend, to: review, sends: [proposal] }}
+  - {{ from: review, to: applicant, sends: [decision] }}
+{extra}"#
+        )
+    };
+    assert!(credited(c(&facts(&yaml("")), "scorer")).contains(&"human-oversight"));
+    let bypass = "  - { from: backend, to: applicant, sends: [proposal] }\n";
+    assert!(!credited(c(&facts(&yaml(bypass)), "scorer")).contains(&"human-oversight"));
+}
+
+#[test]
+fn writers_that_validate_make_third_party_content_trusted_enough() {
+    let yaml = |validation: bool| {
+        format!(
+            r#"
+threatwright: 1
+zones:
+  - {{ id: publisher, trust: partner }}
+  - {{ id: corp, trust: internal }}
+data:
+  - {{ id: guidelines, classification: internal, provenance: third-party }}
+components:
+  - {{ id: feed, kind: data-source, zone: publisher, provenance: third-party }}
+  - {{ id: ingest, kind: data-pipeline, zone: corp, validation: {validation} }}
+  - {{ id: index, kind: vector-store, zone: corp, stores: [guidelines], writers: [ingest] }}
+flows:
+  - {{ from: ingest, to: feed, receives: [guidelines] }}
+  - {{ from: ingest, to: index, sends: [guidelines] }}
+"#
+        )
+    };
+    assert!(c(&facts(&yaml(false)), "index").untrusted_writers);
+    assert!(!c(&facts(&yaml(true)), "index").untrusted_writers);
+}

@@ -61,6 +61,7 @@ codes! {
     UnusedData = "unused-data": "A data asset that no component stores and no flow carries.",
     Unconnected = "unconnected-component": "A component that is in no flow.",
     EmptyZone = "empty-zone": "A zone with no components and no zones inside it.",
+    ControlWithoutStatus = "control-without-status": "A `controls:` entry with no `status`, which the analysis cannot credit.",
     BadExpression = "bad-expression": "A rule's CEL expression does not compile, is too long or too complex, or uses a variable its targets do not have.",
     IdMismatch = "id-mismatch": "A catalog file's id differs from its file name.",
     UnknownControl = "unknown-control": "A rule or model names a control the catalog does not define.",

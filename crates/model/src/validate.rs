@@ -425,6 +425,21 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+        for ctl in &m.controls {
+            if ctl.status.is_none() {
+                self.diags.push(
+                    Diagnostic::warning(
+                        Code::ControlWithoutStatus,
+                        ctl.control.span,
+                        format!(
+                            "control `{}` has no `status`, so it is not credited",
+                            ctl.control
+                        ),
+                    )
+                    .with_help("add `status: implemented`, `verified` or `planned`"),
+                );
+            }
+        }
         let mut occupied: BTreeMap<&str, usize> = BTreeMap::new();
         for c in &m.components {
             if let Some(z) = &c.zone {

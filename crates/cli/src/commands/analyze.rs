@@ -209,9 +209,16 @@ fn human(a: &Assessment, top: usize, out: &mut dyn Write) -> anyhow::Result<()> 
             t.residual.score, t.id, at
         )?;
         writeln!(out, "           {}", t.title)?;
+        let factors = t
+            .factors
+            .iter()
+            .skip(1)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("; ");
         writeln!(
             out,
-            "           risk {}×{}={} ({}){}: {}",
+            "           risk {}×{}={} ({}){}{}{}",
             t.likelihood,
             t.impact,
             t.score,
@@ -225,12 +232,8 @@ fn human(a: &Assessment, top: usize, out: &mut dyn Write) -> anyhow::Result<()> 
                     t.residual.reduced_by.join(", ")
                 )
             },
-            t.factors
-                .iter()
-                .skip(1)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join("; ")
+            if factors.is_empty() { "" } else { ": " },
+            factors
         )?;
         for e in &t.evidence {
             writeln!(out, "           · {e}")?;
@@ -246,6 +249,20 @@ fn human(a: &Assessment, top: usize, out: &mut dyn Write) -> anyhow::Result<()> 
         refs.truncate(6);
         if !refs.is_empty() {
             writeln!(out, "           refs: {}", refs.join(", "))?;
+        }
+        if !t.mitigations.present.is_empty() {
+            let present: Vec<String> = t
+                .mitigations
+                .present
+                .iter()
+                .map(
+                    |p| match t.mitigations.credited.iter().find(|c| &c.control == p) {
+                        Some(c) => format!("{p} ({})", c.because),
+                        None => p.clone(),
+                    },
+                )
+                .collect();
+            writeln!(out, "           in place: {}", present.join("; "))?;
         }
         if !t.mitigations.missing.is_empty() {
             writeln!(
