@@ -156,13 +156,14 @@ pub fn for_component(c: &Component, f: &ComponentFacts, cx: &Context) -> Vec<Cre
     if c.billing.as_ref().and_then(|b| b.spend_limit) == Some(true) {
         add("spend-limit", "billing.spend_limit: true".into());
     }
-    if let Some(l) = c.llm() {
-        if l.trains_on_prompts == Some(false) && l.hosting == Some(Hosting::VendorApi) {
-            add(
-                "vendor-no-training",
-                "trains_on_prompts: false for a vendor-hosted model".into(),
-            );
-        }
+    if let Some(l) = c.llm()
+        && l.trains_on_prompts == Some(false)
+        && l.hosting == Some(Hosting::VendorApi)
+    {
+        add(
+            "vendor-no-training",
+            "trains_on_prompts: false for a vendor-hosted model".into(),
+        );
     }
     if c.data_pipeline().and_then(|p| p.validation) == Some(true)
         || c.data_source().and_then(|d| d.verified) == Some(true)

@@ -1253,7 +1253,7 @@ fn reviewed_by(g: &Graph, i: usize) -> Vec<String> {
     while let Some(u) = stack.pop() {
         let outs = g.out[u].iter().filter_map(|&fi| {
             let f = &g.model.flows[fi];
-            let forward = !(f.sends.is_empty() && !f.receives.is_empty());
+            let forward = !f.sends.is_empty() || f.receives.is_empty();
             g.ends[fi].filter(|_| forward).map(|(_, v)| v)
         });
         let backs = g.inn[u].iter().filter_map(|&fi| {

@@ -159,7 +159,7 @@ flows:
     assert!(!index.untrusted_writers);
 }
 
-fn credited<'a>(f: &'a ComponentFacts) -> Vec<&'a str> {
+fn credited(f: &ComponentFacts) -> Vec<&str> {
     f.credited_controls
         .as_array()
         .unwrap()
