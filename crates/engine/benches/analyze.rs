@@ -1,4 +1,5 @@
 //! Load + analysis time on synthetic models of growing size (`threatwright gen`).
+//! `analyze` leaves freeing the result out (as the CLI does); `analyze+drop` counts it.
 //! Run: `cargo bench -p threatwright-engine`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
