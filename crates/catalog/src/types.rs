@@ -175,6 +175,7 @@ record! {
         list evidence: Evidence = "Sentences explaining each finding.",
         list attack: String = "Attacker steps, in order.",
         list mitigations: Id = "Control ids that address the threat.",
+        list subsumes: Id = "Rules whose threats on the same element are part of this one when both fire (same cause, same fix); they are reported under it.",
         opt owner: Role = "Default responsible role.",
         list questions: Question = "Questions raised when needed facts are not stated.",
         opt references: References = "Framework references.",
