@@ -38,6 +38,7 @@ pub struct ComponentFacts {
     pub human_review: bool,
     pub validated_input: bool,
     pub rate_limited_input: bool,
+    pub path_data_controls: Vec<&'static str>,
     pub sees: Vec<String>,
     pub sensitivity: i64,
     pub data_categories: Vec<&'static str>,
@@ -280,6 +281,11 @@ pub fn compute(model: &Model) -> Facts {
                 }
             };
             taint::PassControls {
+                cleaned: taint::PATH_DATA_CONTROLS
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, x)| c.contains(x))
+                    .fold(0u8, |m, (k, _)| m | (1 << k)),
                 validated: c.contains(&"data-validation"),
                 limited: c.contains(&"rate-limiting"),
                 checks: bit(
@@ -505,6 +511,17 @@ pub fn compute(model: &Model) -> Facts {
         } else {
             0
         };
+        let cleaned = if untrusted {
+            arrived.iter().fold(u8::MAX, |m, t| m & t.cleaned)
+        } else {
+            0
+        };
+        let path_data_controls: Vec<&'static str> = taint::PATH_DATA_CONTROLS
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| cleaned & (1 << k) != 0)
+            .map(|(_, x)| *x)
+            .collect();
         let direct_limited = arrived.iter().any(|t| !t.indirect)
             && arrived.iter().filter(|t| !t.indirect).all(|t| t.limited);
         let direct_block = arrived
@@ -807,6 +824,7 @@ pub fn compute(model: &Model) -> Facts {
             human_review: all(&|t| t.reviewed),
             validated_input: all(&|t| t.validated),
             rate_limited_input: direct_limited,
+            path_data_controls,
             sees: cap(seen.iter().map(|s| s.to_string()).collect()),
             sensitivity,
             data_categories,

@@ -173,6 +173,27 @@ pub fn analyze_opts(
             span: Some(d.id.span),
         });
     }
+    // Controls planned for the system as a whole (an incident response plan) and not in
+    // place anywhere yet.
+    let system_planned: Vec<String> = model
+        .system
+        .as_ref()
+        .map(|sys| {
+            let mut v: Vec<String> = model
+                .controls
+                .iter()
+                .filter(|c| {
+                    c.status == Some(threatwright_model::types::ControlStatus::Planned)
+                        && c.targets.iter().any(|t| t.as_str() == sys.id.as_str())
+                        && !facts.system.controls.contains(&c.control.name)
+                })
+                .map(|c| c.control.name.clone())
+                .collect();
+            v.sort();
+            v.dedup();
+            v
+        })
+        .unwrap_or_default();
     if let Some(sys) = &model.system {
         elements.push(Element {
             id: &sys.id.name,
@@ -182,7 +203,7 @@ pub fn analyze_opts(
             facts: FactsRef::System(&facts.system),
             controls: &facts.system.controls,
             credited: None,
-            planned: &[],
+            planned: &system_planned,
             span: Some(sys.id.span),
         });
     }
