@@ -148,6 +148,7 @@ record! {
         req name: String = "What the test shows.",
         list expect: Text = "Threat ids that must be found.",
         list absent: Text = "Threat ids that must not be found.",
+        list asks: Text = "Element ids on which the rule must raise one of its questions.",
         opt model: Text = "A complete model, inline.",
         opt file: Text = "A model file, relative to the rule file.",
     }
