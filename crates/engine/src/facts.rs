@@ -533,9 +533,12 @@ pub fn compute(model: &Model) -> Facts {
             .unwrap_or(0);
         // Sorted by name and each once: by rank, then named.
         let sources: Vec<String> = if untrusted {
+            // Itself only when nothing else is: "reaches it from itself" says nothing.
+            let others = t.sources.iter().any(|s| *s != i) || !t.data_sources.is_empty();
             let mut ranked: Vec<(u32, &str)> = t
                 .sources
                 .iter()
+                .filter(|s| **s != i || !others)
                 .map(|s| (ranks.component[*s], g.component(*s).id.as_str()))
                 .chain(
                     t.data_sources
