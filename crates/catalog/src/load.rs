@@ -157,6 +157,10 @@ pub fn load(files: Vec<SourceText>, diags: &mut Vec<Diagnostic>) -> Catalog {
             pending.push((r, id, f.path, f.builtin));
         }
     }
+    let rule_ids: BTreeSet<&str> = pending.iter().map(|(r, ..)| r.id.as_str()).collect();
+    for (rule, ..) in &pending {
+        check_subsumes(rule, &rule_ids, diags);
+    }
     let mut seen: BTreeMap<String, Span> = BTreeMap::new();
     for (rule, file, path, builtin) in pending {
         if let Some(first) = seen.get(rule.id.as_str()) {
@@ -170,6 +174,27 @@ pub fn load(files: Vec<SourceText>, diags: &mut Vec<Diagnostic>) -> Catalog {
     }
     cat.rules.sort_by(|a, b| a.id().cmp(b.id()));
     cat
+}
+
+/// Every id under a rule's `subsumes` names a rule of the catalog.
+fn check_subsumes(rule: &Rule, ids: &BTreeSet<&str>, diags: &mut Vec<Diagnostic>) {
+    for s in &rule.subsumes {
+        if !ids.contains(s.as_str()) {
+            let help = threatwright_model::suggest::did_you_mean(s, ids.iter().copied())
+                .unwrap_or_else(|| "name an existing rule id, or remove it from `subsumes`".into());
+            diags.push(
+                Diagnostic::error(
+                    Code::UnknownRule,
+                    s.span,
+                    format!(
+                        "rule `{}` subsumes `{s}`, which is not in the catalog",
+                        rule.id
+                    ),
+                )
+                .with_help(help),
+            );
+        }
+    }
 }
 
 fn duplicate(id: &threatwright_model::types::Id, first: Span) -> Diagnostic {

@@ -148,6 +148,7 @@ record! {
         req name: String = "What the test shows.",
         list expect: Text = "Threat ids that must be found.",
         list absent: Text = "Threat ids that must not be found.",
+        list asks: Text = "Element ids on which the rule must raise one of its questions.",
         opt model: Text = "A complete model, inline.",
         opt file: Text = "A model file, relative to the rule file.",
     }
@@ -175,6 +176,7 @@ record! {
         list evidence: Evidence = "Sentences explaining each finding.",
         list attack: String = "Attacker steps, in order.",
         list mitigations: Id = "Control ids that address the threat.",
+        list subsumes: Id = "Rules whose threats on the same element are part of this one when both fire (same cause, same fix); they are reported under it.",
         opt owner: Role = "Default responsible role.",
         list questions: Question = "Questions raised when needed facts are not stated.",
         opt references: References = "Framework references.",

@@ -366,3 +366,63 @@ fn junit_marks_failures_and_skips() {
         x.contains("failures=\"0\"") && x.contains("<skipped message=\"tracked as accepted\"/>")
     );
 }
+
+const TRIFECTA: &str = r#"threatwright: 1
+zones:
+  - { id: internet, trust: untrusted }
+  - { id: corp, trust: internal }
+data:
+  - { id: mail, classification: restricted, categories: [pii], provenance: user-generated }
+  - { id: out, classification: internal }
+components:
+  - { id: sender, kind: user, zone: internet, population: public }
+  - { id: assistant, kind: agent, zone: corp, llm: gpt, tools: [inbox, mailer] }
+  - { id: gpt, kind: llm, zone: corp }
+  - { id: inbox, kind: tool, zone: corp, actions: [read], stores: [mail] }
+  - { id: mailer, kind: tool, zone: corp, actions: [send-message], recipients: any, approval: none }
+flows:
+  - { from: sender, to: inbox, sends: [mail] }
+  - { from: assistant, to: inbox, receives: [mail] }
+  - { from: assistant, to: gpt, sends: [mail], receives: [out] }
+  - { from: assistant, to: mailer, sends: [out] }
+"#;
+
+#[test]
+fn the_gate_fails_once_per_cause() {
+    let (_d, p) = model(TRIFECTA);
+    let v = json(&["check", &p, "--fail-on", "medium", "--format", "json"]);
+    let failing: Vec<&str> = v["failing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        failing.contains(&"lethal-trifecta@assistant"),
+        "{failing:?}"
+    );
+    assert!(
+        !failing.contains(&"agent-data-exfiltration@assistant"),
+        "{failing:?}"
+    );
+    tw().args(["check", &p, "--fail-on", "medium"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "includes: agent-data-exfiltration@assistant",
+        ));
+    // Once the broader threat is accepted, the part is gated on its own.
+    let accepted = format!(
+        "{TRIFECTA}risks:\n  - {{ threat: lethal-trifecta@assistant, status: accepted, owner: security, rationale: Reviewed., expires: 2099-01-01 }}\n"
+    );
+    let (_d2, p2) = model(&accepted);
+    let v = json(&["check", &p2, "--fail-on", "medium", "--format", "json"]);
+    assert!(
+        v["failing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["id"] == "agent-data-exfiltration@assistant"),
+        "{v}"
+    );
+}

@@ -133,6 +133,10 @@ pub struct Threat {
     pub status: &'static str,
     pub tracking: Option<crate::tracking::Tracking>,
     pub incidents: Vec<String>,
+    /// The threat this one is part of: a rule that `subsumes` this one fired on the same
+    /// element, so they share a cause and a fix and the gate counts them once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub part_of: Option<String>,
     pub assumptions: Vec<String>,
     pub decisions: Vec<String>,
     pub confidence: &'static str,

@@ -88,6 +88,12 @@ pub fn for_component(c: &Component, f: &ComponentFacts, cx: &Context) -> Vec<Cre
             ),
         );
     }
+    for control in &f.path_data_controls {
+        add(
+            control,
+            "every untrusted path into it passes a component with this control".into(),
+        );
+    }
     if f.rate_limited_input {
         add(
             "rate-limiting",

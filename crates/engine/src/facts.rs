@@ -39,6 +39,7 @@ pub struct ComponentFacts {
     pub human_review: bool,
     pub validated_input: bool,
     pub rate_limited_input: bool,
+    pub path_data_controls: Vec<&'static str>,
     pub sees: Vec<String>,
     pub sensitivity: i64,
     pub data_categories: Vec<&'static str>,
@@ -281,6 +282,11 @@ pub fn compute(model: &Model) -> Facts {
                 }
             };
             taint::PassControls {
+                cleaned: taint::PATH_DATA_CONTROLS
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, x)| c.contains(x))
+                    .fold(0u8, |m, (k, _)| m | (1 << k)),
                 validated: c.contains(&"data-validation"),
                 limited: c.contains(&"rate-limiting"),
                 checks: bit(
@@ -465,6 +471,17 @@ pub fn compute(model: &Model) -> Facts {
         } else {
             0
         };
+        let cleaned = if untrusted {
+            arrived.iter().fold(u8::MAX, |m, t| m & t.cleaned)
+        } else {
+            0
+        };
+        let path_data_controls: Vec<&'static str> = taint::PATH_DATA_CONTROLS
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| cleaned & (1 << k) != 0)
+            .map(|(_, x)| *x)
+            .collect();
         let direct_limited = arrived.iter().any(|t| !t.indirect)
             && arrived.iter().filter(|t| !t.indirect).all(|t| t.limited);
         let direct_block = arrived
@@ -476,9 +493,12 @@ pub fn compute(model: &Model) -> Facts {
             .unwrap_or(0);
         // Sorted by name and each once: by rank, then named.
         let sources: Vec<String> = if untrusted {
+            // Itself only when nothing else is: "reaches it from itself" says nothing.
+            let others = t.sources.iter().any(|s| *s != i) || !t.data_sources.is_empty();
             let mut ranked: Vec<(u32, &str)> = t
                 .sources
                 .iter()
+                .filter(|s| **s != i || !others)
                 .map(|s| (ranks.component[*s], g.component(*s).id.as_str()))
                 .chain(
                     t.data_sources
@@ -767,6 +787,7 @@ pub fn compute(model: &Model) -> Facts {
             human_review: all(&|t| t.reviewed),
             validated_input: all(&|t| t.validated),
             rate_limited_input: direct_limited,
+            path_data_controls,
             sees: cap(seen.iter().map(|s| s.to_string()).collect()),
             sensitivity,
             data_categories,

@@ -26,7 +26,7 @@ pub use assessment::{Assessment, Question, Severity, Threat};
 
 use assessment::*;
 use evaluate::{RuleError, evaluate, root_context, rules_for, to_cel};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use threatwright_catalog::{Catalog, CompiledRule, Target};
 use threatwright_model::types::Role;
 use threatwright_model::{Model, SourceMap, Span};
@@ -173,6 +173,27 @@ pub fn analyze_opts(
             span: Some(d.id.span),
         });
     }
+    // Controls planned for the system as a whole (an incident response plan) and not in
+    // place anywhere yet.
+    let system_planned: Vec<String> = model
+        .system
+        .as_ref()
+        .map(|sys| {
+            let mut v: Vec<String> = model
+                .controls
+                .iter()
+                .filter(|c| {
+                    c.status == Some(threatwright_model::types::ControlStatus::Planned)
+                        && c.targets.iter().any(|t| t.as_str() == sys.id.as_str())
+                        && !facts.system.controls.contains(&c.control.name)
+                })
+                .map(|c| c.control.name.clone())
+                .collect();
+            v.sort();
+            v.dedup();
+            v
+        })
+        .unwrap_or_default();
     if let Some(sys) = &model.system {
         elements.push(Element {
             id: &sys.id.name,
@@ -182,7 +203,7 @@ pub fn analyze_opts(
             facts: FactsRef::System(&facts.system),
             controls: &facts.system.controls,
             credited: None,
-            planned: &[],
+            planned: &system_planned,
             span: Some(sys.id.span),
         });
     }
@@ -316,6 +337,8 @@ pub fn analyze_opts(
         .into_iter()
         .filter_map(|(p, i)| found[p][i].take())
         .collect();
+    let mut threats = threats;
+    link_parts(&mut threats, catalog);
     let ids: Vec<&str> = threats.iter().map(|t| t.id.as_str()).collect();
     let tracking_warnings = tracking::warnings(model, &ids, opts.today);
     let plan = plan::build(&threats, model, catalog);
@@ -362,6 +385,44 @@ pub fn analyze_opts(
         plan,
         policy: opts.policy.clone(),
         facts,
+    }
+}
+
+/// Marks threats whose rule another rule `subsumes` on the same element as part of
+/// that one (the first such, in rank order).
+fn link_parts(threats: &mut [Threat], catalog: &Catalog) {
+    let heads: Vec<(usize, &[threatwright_model::types::Id])> = threats
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| {
+            let r = catalog.rule(&t.rule)?;
+            (!r.rule.subsumes.is_empty()).then_some((i, r.rule.subsumes.as_slice()))
+        })
+        .collect();
+    if heads.is_empty() {
+        return;
+    }
+    let mut by_element: HashMap<&str, Vec<(usize, &[threatwright_model::types::Id])>> =
+        HashMap::new();
+    for (i, s) in heads {
+        by_element
+            .entry(threats[i].elements[0].as_str())
+            .or_default()
+            .push((i, s));
+    }
+    let links: Vec<(usize, String)> = threats
+        .iter()
+        .enumerate()
+        .filter_map(|(j, t)| {
+            let head = by_element
+                .get(t.elements[0].as_str())?
+                .iter()
+                .find(|(i, s)| *i != j && s.iter().any(|x| x.as_str() == t.rule))?;
+            Some((j, threats[head.0].id.clone()))
+        })
+        .collect();
+    for (j, head) in links {
+        threats[j].part_of = Some(head);
     }
 }
 
@@ -702,6 +763,7 @@ fn make_threat(
         status: "open",
         tracking: None,
         incidents: Vec::new(),
+        part_of: None,
         assumptions: Vec::new(),
         decisions: Vec::new(),
         confidence: r.confidence.map_or("medium", |c| c.as_str()),

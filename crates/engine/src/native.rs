@@ -312,6 +312,7 @@ view!(
         human_review,
         validated_input,
         rate_limited_input,
+        path_data_controls,
         sees,
         sensitivity,
         data_categories,

@@ -58,6 +58,23 @@ pub fn run_rule_tests(cat: &Catalog, r: &CompiledRule) -> Vec<String> {
                 ));
             }
         }
+        for el in &t.asks {
+            if !a
+                .questions
+                .iter()
+                .any(|q| q.element == el.as_str() && q.rule == r.id())
+            {
+                problems.push(format!(
+                    "test `{}`: expected a question on `{el}`, asked on [{}]",
+                    t.name,
+                    a.questions
+                        .iter()
+                        .map(|q| q.element.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
         for not in &t.absent {
             if found.contains(&not.as_str()) {
                 problems.push(format!(

@@ -24,6 +24,8 @@ pub struct Token {
     pub validated: bool,
     /// Passed a component that limits request rates (`rate-limiting`, `rate_limit`).
     pub limited: bool,
+    /// Data controls passed (bit per entry of [`PATH_DATA_CONTROLS`]).
+    pub cleaned: u8,
     /// Passed a store, tool or retriever, or started as untrusted content.
     pub indirect: bool,
 }
@@ -204,7 +206,17 @@ pub struct PassControls {
     /// Guardrail check bits of detection controls (`prompt-injection-detection` acts as
     /// a blocking `prompt-injection` check, …).
     pub checks: u16,
+    /// Bits of the [`PATH_DATA_CONTROLS`] it has.
+    pub cleaned: u8,
 }
+
+/// Controls on data that hold for everything downstream once it has passed them:
+/// redaction before labelling protects the training job too.
+pub const PATH_DATA_CONTROLS: &[&str] = &[
+    "pii-redaction",
+    "label-quality-review",
+    "data-provenance-tracking",
+];
 
 /// `stated[i]`: the pass-through safeguards component `i` has as controls.
 pub fn compute(g: &Graph, stated: &[PassControls]) -> Vec<NodeTaint> {
@@ -220,6 +232,7 @@ pub fn compute(g: &Graph, stated: &[PassControls]) -> Vec<NodeTaint> {
         reviewed: false,
         validated: false,
         limited: false,
+        cleaned: 0,
         indirect: false,
     };
     let indirect = Token {
@@ -490,6 +503,7 @@ fn transform(g: &Graph, u: usize, mut t: Token, stated: &[PassControls]) -> Toke
         t.limited = true;
     }
     t.block |= stated[u].checks;
+    t.cleaned |= stated[u].cleaned;
     t.any |= stated[u].checks;
     if passes_indirect(c.kind()) {
         t.indirect = true;

@@ -438,3 +438,38 @@ flows:
     assert!(c(&facts(&yaml(false)), "index").untrusted_writers);
     assert!(!c(&facts(&yaml(true)), "index").untrusted_writers);
 }
+
+#[test]
+fn data_controls_upstream_hold_for_what_comes_after() {
+    let f = facts(
+        r#"
+threatwright: 1
+zones:
+  - { id: internet, trust: untrusted }
+  - { id: corp, trust: internal }
+data:
+  - { id: calls, classification: confidential, categories: [pii], provenance: user-generated }
+components:
+  - { id: caller, kind: user, zone: internet, population: public }
+  - { id: labeling, kind: labeling, zone: corp, workforce: vendor }
+  - { id: trainer, kind: training, zone: corp, method: fine-tuning }
+flows:
+  - { from: caller, to: labeling, sends: [calls] }
+  - { from: labeling, to: trainer, sends: [calls] }
+controls:
+  - { control: pii-redaction, targets: [labeling], status: implemented }
+  - { control: label-quality-review, targets: [labeling], status: implemented }
+"#,
+    );
+    let t = c(&f, "trainer");
+    assert_eq!(
+        t.path_data_controls,
+        ["pii-redaction", "label-quality-review"]
+    );
+    assert!(credited(t).contains(&"label-quality-review"));
+    assert!(t.controls.contains(&"pii-redaction".to_string()));
+    assert!(
+        c(&f, "labeling").path_data_controls.is_empty(),
+        "its own are not on its input path"
+    );
+}

@@ -73,3 +73,34 @@ fn a_stated_rate_limit_is_credited_and_lowers_the_residual_risk() {
     assert!(t.residual.score < t.score);
     assert!(t.residual.reduced_by.contains(&"rate-limiting".to_string()));
 }
+
+#[test]
+fn a_narrower_threat_on_the_same_element_is_part_of_the_broader_one() {
+    let a = assess(
+        r#"
+threatwright: 1
+zones:
+  - { id: internet, trust: untrusted }
+  - { id: corp, trust: internal }
+data:
+  - { id: mail, classification: restricted, categories: [pii], provenance: user-generated }
+  - { id: out, classification: internal }
+components:
+  - { id: sender, kind: user, zone: internet, population: public }
+  - { id: assistant, kind: agent, zone: corp, llm: gpt, tools: [inbox, mailer] }
+  - { id: gpt, kind: llm, zone: corp }
+  - { id: inbox, kind: tool, zone: corp, actions: [read], stores: [mail] }
+  - { id: mailer, kind: tool, zone: corp, actions: [send-message], recipients: any, approval: none }
+flows:
+  - { from: sender, to: inbox, sends: [mail] }
+  - { from: assistant, to: inbox, receives: [mail] }
+  - { from: assistant, to: gpt, sends: [mail], receives: [out] }
+  - { from: assistant, to: mailer, sends: [out] }
+"#,
+    );
+    let find = |id: &str| a.threats.iter().find(|t| t.id == id);
+    assert!(find("lethal-trifecta@assistant").is_some());
+    let part = find("agent-data-exfiltration@assistant").expect("still reported");
+    assert_eq!(part.part_of.as_deref(), Some("lethal-trifecta@assistant"));
+    assert!(find("lethal-trifecta@assistant").unwrap().part_of.is_none());
+}

@@ -65,6 +65,7 @@ codes! {
     BadExpression = "bad-expression": "A rule's CEL expression does not compile, is too long or too complex, or uses a variable its targets do not have.",
     IdMismatch = "id-mismatch": "A catalog file's id differs from its file name.",
     UnknownControl = "unknown-control": "A rule or model names a control the catalog does not define.",
+    UnknownRule = "unknown-rule": "A rule's `subsumes` names a rule the catalog does not define.",
     BadFrameworkReference = "bad-framework-reference": "A rule cites a framework id that is malformed or does not exist.",
     IncompleteRule = "incomplete-rule": "A rule lacks something every rule needs (targets, tests, a sane score).",
 }

@@ -570,6 +570,14 @@ fn threat_detail(h: &mut String, c: &Content, t: &Threat) {
         }
         h.push_str("</ul>");
     };
+    if let Some(head) = &t.part_of {
+        let _ = write!(
+            h,
+            "<p class=\"tw-muted\">Part of <a href=\"#t-{}\">{}</a>: the same cause and the same fix; a gate counts them once.</p>",
+            esc(head),
+            esc(head)
+        );
+    }
     ul(h, "Why it applies (evidence)", &t.evidence);
     let _ = write!(
         h,
@@ -605,9 +613,16 @@ fn threat_detail(h: &mut String, c: &Content, t: &Threat) {
         ("tw-missing", "missing", &t.mitigations.missing),
     ] {
         for id in ids {
+            let because = t
+                .mitigations
+                .credited
+                .iter()
+                .find(|x| &x.control == id)
+                .map(|x| format!(" — credited: {}", esc(&x.because)))
+                .unwrap_or_default();
             let _ = write!(
                 h,
-                "<li class=\"{class}\">{label}: {} <code>{}</code></li>",
+                "<li class=\"{class}\">{label}: {} <code>{}</code>{because}</li>",
                 esc(&c.control_title(id)),
                 esc(id)
             );

@@ -299,6 +299,9 @@ fn register(m: &mut String, c: &Content) {
         if let Some(r) = c.cat.rule(&t.rule) {
             let _ = writeln!(m, "{}\n", r.rule.what.trim());
         }
+        if let Some(head) = &t.part_of {
+            let _ = writeln!(m, "Part of `{head}`: the same cause and the same fix.\n");
+        }
         for e in &t.evidence {
             let _ = writeln!(m, "- {e}");
         }
@@ -324,6 +327,9 @@ fn register(m: &mut String, c: &Content) {
             if !ids.is_empty() {
                 let _ = writeln!(m, "- mitigations {label}: {}", ids.join(", "));
             }
+        }
+        for cr in &t.mitigations.credited {
+            let _ = writeln!(m, "- credited {}: {}", cr.control, cr.because);
         }
         for (label, key, ids) in references(t) {
             let items: Vec<String> = ids

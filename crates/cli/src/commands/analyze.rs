@@ -209,6 +209,9 @@ fn human(a: &Assessment, top: usize, out: &mut dyn Write) -> anyhow::Result<()> 
             t.residual.score, t.id, at
         )?;
         writeln!(out, "           {}", t.title)?;
+        if let Some(head) = &t.part_of {
+            writeln!(out, "           part of {head} (same cause and fix)")?;
+        }
         let factors = t
             .factors
             .iter()

@@ -43,7 +43,24 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
                 .as_ref()
                 .is_none_or(|b| b.get(&t.id).is_none_or(|old| t.residual.score > *old))
     };
-    let failing: Vec<&Threat> = a.threats.iter().filter(|t| gated(t)).collect();
+    let gated_ids: std::collections::HashSet<&str> = a
+        .threats
+        .iter()
+        .filter(|t| gated(t))
+        .map(|t| t.id.as_str())
+        .collect();
+    // One failure per cause: a threat that is part of another failing one is reported
+    // under it.
+    let failing: Vec<&Threat> = a
+        .threats
+        .iter()
+        .filter(|t| gated(t))
+        .filter(|t| {
+            t.part_of
+                .as_deref()
+                .is_none_or(|head| !gated_ids.contains(head))
+        })
+        .collect();
     match args.format {
         ReportFormat::Json => {
             let v = serde_json::json!({
@@ -115,6 +132,15 @@ fn human(
         };
         writeln!(out, "  {}  ({why})  {at}", t.id)?;
         writeln!(out, "    {}", t.title)?;
+        let parts: Vec<&str> = a
+            .threats
+            .iter()
+            .filter(|p| p.part_of.as_deref() == Some(t.id.as_str()) && p.is_open())
+            .map(|p| p.id.as_str())
+            .collect();
+        if !parts.is_empty() {
+            writeln!(out, "    includes: {}", parts.join(", "))?;
+        }
         for e in t.evidence.iter().take(3) {
             writeln!(out, "    · {e}")?;
         }
