@@ -143,6 +143,11 @@ fn add_listed(
     ret: bool,
     stateless: bool,
 ) -> bool {
+    // Only a stateless node cares whether a listed source became returnable; elsewhere a
+    // full list takes nothing more, without a search.
+    if !stateless && list.len() >= MAX_SOURCES {
+        return false;
+    }
     match list.iter().position(|x| *x == s) {
         Some(k) if ret && !returnable[k] => {
             returnable[k] = true;
@@ -395,8 +400,9 @@ pub fn compute(g: &Graph, stated: &[PassControls]) -> Vec<NodeTaint> {
                 .into_iter()
                 .map(|t| (t, Ways::Many, true)),
         );
+        let stateless = node.stateless;
         let returnable_of = |list: &[usize], flags: &[bool], s: usize| {
-            list.iter().position(|x| *x == s).is_some_and(|k| flags[k])
+            !stateless || list.iter().position(|x| *x == s).is_some_and(|k| flags[k])
         };
         let sources: Vec<(usize, bool)> = std::mem::take(&mut node.pending_sources)
             .into_iter()
@@ -414,7 +420,6 @@ pub fn compute(g: &Graph, stated: &[PassControls]) -> Vec<NodeTaint> {
         // A stateless service (a model endpoint answering each request on its own)
         // hands back to a caller only what arose on its side of the call, never another
         // caller's request.
-        let stateless = stateless(g, u);
         if emitted.is_empty() && sources.is_empty() && data_sources.is_empty() {
             continue;
         }
