@@ -56,6 +56,7 @@ pub struct ComponentFacts {
     pub learns_from_users: bool,
     pub training_sources: Vec<&'static str>,
     pub trains: bool,
+    pub federated_role: &'static str,
     pub returns_confidence: bool,
     pub returns_embeddings: bool,
     pub answers_outside: bool,
@@ -808,6 +809,7 @@ pub fn compute(model: &Model) -> Facts {
             learns_from_users,
             training_sources: cap(prov.into_iter().collect()),
             trains,
+            federated_role: federated_role(&g, i),
             returns_confidence: returns
                 .iter()
                 .any(|r| matches!(r, Returns::Scores | Returns::Probabilities)),
@@ -1255,6 +1257,43 @@ fn output_checks(g: &Graph, i: usize, block_only: bool) -> Vec<&'static str> {
         return Vec::new();
     }
     checks_of(masks.iter().fold(u16::MAX, |m, x| m & x))
+}
+
+/// In federated learning, whether a training component aggregates the others' updates
+/// or is a client that sends its own: the side a flow carries updates to is the
+/// aggregator. `""` when not federated or not told by the flows.
+fn federated_role(g: &Graph, i: usize) -> &'static str {
+    let federated = |x: usize| {
+        g.component(x).training().and_then(|t| t.method) == Some(TrainingMethod::Federated)
+    };
+    if !federated(i) {
+        return "";
+    }
+    let mut sends_to_peer = false;
+    let mut receives_from_peer = false;
+    for &fi in g.out[i].iter().chain(&g.inn[i]) {
+        let Some((a, b)) = g.ends[fi] else { continue };
+        let f = &g.model.flows[fi];
+        let (other, i_is_from) = if a == i { (b, true) } else { (a, false) };
+        if other == i || !federated(other) {
+            continue;
+        }
+        // Updates travel along `sends` from → to, or along `receives` to → from.
+        let i_gives = (i_is_from && !f.sends.is_empty()) || (!i_is_from && !f.receives.is_empty());
+        let i_gets = (i_is_from && !f.receives.is_empty()) || (!i_is_from && !f.sends.is_empty());
+        // A client sends updates and gets the global model back; the aggregator the
+        // reverse. The initiator of the flow is taken to be the client when both move.
+        if i_gives && (!i_gets || i_is_from) {
+            sends_to_peer = true;
+        } else if i_gets {
+            receives_from_peer = true;
+        }
+    }
+    match (sends_to_peer, receives_from_peer) {
+        (false, true) => "aggregator",
+        (true, false) => "client",
+        _ => "",
+    }
 }
 
 /// Most components one oversight walk visits; beyond it the walk gives up and nothing

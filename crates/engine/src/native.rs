@@ -329,6 +329,7 @@ view!(
         learns_from_users,
         training_sources,
         trains,
+        federated_role,
         returns_confidence,
         returns_embeddings,
         answers_outside,
