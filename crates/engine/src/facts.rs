@@ -419,12 +419,12 @@ pub fn compute(model: &Model) -> Facts {
         let mi = g.index[m.id.as_str()];
         let scan_bits = taint::check_bit(GuardrailCheck::UnsafeDeserialization)
             | taint::check_bit(GuardrailCheck::Malware);
-        let scanned =
-            implemented[mi].contains(&"artifact-scanning") || upstream_guardrail(&g, mi, scan_bits);
+        let scanned = implemented[mi].contains(&"artifact-scanning")
+            || upstream_guardrail(&g, mi, scan_bits, false);
         o.insert("scanned".into(), scanned.into());
         o.insert(
             "scan_blocks".into(),
-            blocking_guardrail(&g, mi, scan_bits).into(),
+            upstream_guardrail(&g, mi, scan_bits, true).into(),
         );
         Json::Object(o)
     };
@@ -718,14 +718,7 @@ pub fn compute(model: &Model) -> Facts {
                     g.data_index
                         .get(d.as_str())
                         .and_then(|x| model.data[*x].provenance)
-                        .is_some_and(|p| {
-                            matches!(
-                                p,
-                                Provenance::UserGenerated
-                                    | Provenance::PublicWeb
-                                    | Provenance::ThirdParty
-                            )
-                        })
+                        .is_some_and(taint::untrusted_provenance)
                 })
             {
                 untrusted_writers = true;
@@ -1366,28 +1359,16 @@ fn reviewed_by(g: &Graph, i: usize) -> Vec<String> {
         .collect()
 }
 
-/// Whether a guardrail in block mode with any of `bits` sits on a flow that reaches
-/// component `i`.
-fn blocking_guardrail(g: &Graph, i: usize, bits: u16) -> bool {
+/// Whether a guardrail with any of `bits` (in block mode, with `block_only`) sits on a
+/// flow that reaches component `i`.
+fn upstream_guardrail(g: &Graph, i: usize, bits: u16, block_only: bool) -> bool {
     g.inn[i].iter().chain(&g.out[i]).any(|fi| {
         g.ends[*fi].is_some_and(|(a, b)| {
             let other = if a == i { b } else { a };
             g.component(other).guardrail().is_some_and(|gr| {
-                gr.mode == Some(GuardrailMode::Block)
+                (!block_only || gr.mode == Some(GuardrailMode::Block))
                     && gr.checks.iter().any(|c| taint::check_bit(*c) & bits != 0)
             })
-        })
-    })
-}
-
-/// Whether a guardrail with any of `bits` sits on a flow that reaches component `i`.
-fn upstream_guardrail(g: &Graph, i: usize, bits: u16) -> bool {
-    g.inn[i].iter().chain(&g.out[i]).any(|fi| {
-        g.ends[*fi].is_some_and(|(a, b)| {
-            let other = if a == i { b } else { a };
-            g.component(other)
-                .guardrail()
-                .is_some_and(|gr| gr.checks.iter().any(|c| taint::check_bit(*c) & bits != 0))
         })
     })
 }

@@ -177,7 +177,7 @@ pub fn is_principal(g: &Graph, i: usize) -> bool {
             .is_some_and(|p| matches!(p, Population::Public | Population::Customers))
 }
 
-fn untrusted_provenance(p: Provenance) -> bool {
+pub fn untrusted_provenance(p: Provenance) -> bool {
     matches!(
         p,
         Provenance::UserGenerated | Provenance::PublicWeb | Provenance::ThirdParty

@@ -43,18 +43,14 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<Exit> {
                 .as_ref()
                 .is_none_or(|b| b.get(&t.id).is_none_or(|old| t.residual.score > *old))
     };
-    let gated_ids: std::collections::HashSet<&str> = a
-        .threats
-        .iter()
-        .filter(|t| gated(t))
-        .map(|t| t.id.as_str())
-        .collect();
+    let gated_list: Vec<&Threat> = a.threats.iter().filter(|t| gated(t)).collect();
+    let gated_ids: std::collections::HashSet<&str> =
+        gated_list.iter().map(|t| t.id.as_str()).collect();
     // One failure per cause: a threat that is part of another failing one is reported
     // under it.
-    let failing: Vec<&Threat> = a
-        .threats
+    let failing: Vec<&Threat> = gated_list
         .iter()
-        .filter(|t| gated(t))
+        .copied()
         .filter(|t| {
             t.part_of
                 .as_deref()
