@@ -18,6 +18,7 @@ use std::io::Write;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    threatwright_engine::timing::begin();
     let cli = args::Cli::parse();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -36,6 +37,7 @@ fn main() {
         args::Command::Init(a) => commands::init::run(a, &mut std::io::stdin().lock(), &mut out),
     };
     let flushed = out.flush();
+    threatwright_engine::timing::mark("output written");
     let code = match result {
         Ok(exit) => exit as i32,
         Err(e) if is_broken_pipe(&e) => 0,

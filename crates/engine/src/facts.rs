@@ -176,7 +176,10 @@ fn sorted_names<I: IntoIterator<Item = &'static str>>(it: I) -> Vec<&'static str
 /// targets a zone applies to every component in it and in the zones inside it; one
 /// that targets data assets applies to a component when it targets every asset the
 /// component stores (encryption of one table does not protect the rest of the database).
-fn controls_by_target<'m>(model: &'m Model) -> HashMap<&'m str, (Vec<String>, Vec<String>)> {
+/// Controls in place and planned, by the id of the element they cover.
+type ControlsByTarget<'m> = HashMap<&'m str, (Vec<String>, Vec<String>)>;
+
+fn controls_by_target<'m>(model: &'m Model) -> ControlsByTarget<'m> {
     let mut m: HashMap<&'m str, (Vec<String>, Vec<String>)> = HashMap::new();
     let parent: HashMap<&str, &str> = model
         .zones
@@ -262,7 +265,6 @@ pub fn compute(model: &Model) -> Facts {
     let g = Graph::new(model);
     let n = model.components.len();
     let ctl = controls_by_target(model);
-    let controls_of = |id: &str| ctl.get(id).map(|c| c.0.clone()).unwrap_or_default();
     let implemented: Vec<Vec<&str>> = model
         .components
         .iter()
@@ -299,10 +301,19 @@ pub fn compute(model: &Model) -> Facts {
         })
         .collect();
     // Taint and exposure are independent: taint on another core meanwhile.
-    let (taint, (reach, sees)) = join(
+    crate::timing::mark("graph");
+    // Taint is the longest step and runs on its own: exposure, what each component
+    // sees, and the flow and data facts (which need neither) go beside it.
+    let (taint, (reach, sees, flows, data)) = join(
         n,
         || taint::compute(&g, &pass_controls),
-        || (exposure(&g), sees_of(model, &g)),
+        || {
+            let reach = exposure(&g);
+            let sees = sees_of(model, &g);
+            let flows = flow_facts(model, &g, &ctl);
+            let data = data_facts(model, &g, &sees, &ctl);
+            (reach, sees, flows, data)
+        },
     );
 
     // Agents: tools (listed or reached through pass-through components), delegates.
@@ -862,8 +873,53 @@ pub fn compute(model: &Model) -> Facts {
         }
         f
     };
+    crate::timing::mark("taint, exposure");
     let components = parallel_map(n, &with_credits);
+    crate::timing::mark("component facts");
 
+    let sys = model.system.as_ref();
+    // Stated on any element, or credited on a component from its attributes.
+    let mut all_controls: Vec<String> = ctl
+        .values()
+        .flat_map(|v| v.0.iter().cloned())
+        .chain(components.iter().flat_map(|c| c.controls.iter().cloned()))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    all_controls.truncate(MAX_LIST);
+    let system = SystemFacts {
+        id: sys.map(|s| s.id.name.clone()).unwrap_or_default(),
+        criticality: sys.and_then(|s| s.criticality).map_or("", |c| c.as_str()),
+        lifecycle: sys.and_then(|s| s.lifecycle).map_or("", |c| c.as_str()),
+        regulations: sys.map(|s| s.regulations.clone()).unwrap_or_default(),
+        kinds: sorted_names(model.components.iter().map(|c| c.kind().as_str())),
+        has_ai: model.components.iter().any(|c| c.kind().is_ai()),
+        owners: sys
+            .and_then(|s| s.owners.as_ref())
+            .map(|o| sorted_names(o.0.iter().map(|(r, _)| r.as_str())))
+            .unwrap_or_default(),
+        incidents: model.incidents.len() as i64,
+        decisions: model.decisions.len() as i64,
+        assumptions: model.assumptions.len() as i64,
+        risks: model.risks.len() as i64,
+        monitored: model
+            .components
+            .iter()
+            .any(|c| c.kind() == ComponentKind::Monitoring),
+        controls: all_controls,
+    };
+    Facts {
+        system,
+        components,
+        flows,
+        data,
+    }
+}
+
+/// Facts per flow: its ends, trust, boundary crossing, data and controls. Independent of
+/// taint, so it runs beside it.
+fn flow_facts(model: &Model, g: &Graph, ctl: &ControlsByTarget) -> Vec<FlowFacts> {
+    let controls_of = |id: &str| ctl.get(id).map(|c| c.0.clone()).unwrap_or_default();
     let flow = |fi: usize| {
         let f = &model.flows[fi];
         let (a, b) = g.ends[fi].map_or((None, None), |(a, b)| {
@@ -931,7 +987,18 @@ pub fn compute(model: &Model) -> Facts {
         }
     };
     let flows = parallel_map(model.flows.len(), &flow);
+    crate::timing::mark("flow facts");
+    flows
+}
 
+/// Facts per data asset: who stores and sees it, where it reaches.
+fn data_facts<'m>(
+    model: &'m Model,
+    g: &Graph,
+    sees: &[BTreeSet<&'m str>],
+    ctl: &ControlsByTarget,
+) -> Vec<DataFacts> {
+    let controls_of = |id: &str| ctl.get(id).map(|c| c.0.clone()).unwrap_or_default();
     let mut seen_by: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, s) in sees.iter().enumerate() {
         for d in s {
@@ -948,7 +1015,7 @@ pub fn compute(model: &Model) -> Facts {
             }
         }
     }
-    let data = model
+    model
         .data
         .iter()
         .map(|d| {
@@ -982,45 +1049,7 @@ pub fn compute(model: &Model) -> Facts {
                 attrs,
             }
         })
-        .collect();
-
-    let sys = model.system.as_ref();
-    // Stated on any element, or credited on a component from its attributes.
-    let mut all_controls: Vec<String> = ctl
-        .values()
-        .flat_map(|v| v.0.iter().cloned())
-        .chain(components.iter().flat_map(|c| c.controls.iter().cloned()))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    all_controls.truncate(MAX_LIST);
-    let system = SystemFacts {
-        id: sys.map(|s| s.id.name.clone()).unwrap_or_default(),
-        criticality: sys.and_then(|s| s.criticality).map_or("", |c| c.as_str()),
-        lifecycle: sys.and_then(|s| s.lifecycle).map_or("", |c| c.as_str()),
-        regulations: sys.map(|s| s.regulations.clone()).unwrap_or_default(),
-        kinds: sorted_names(model.components.iter().map(|c| c.kind().as_str())),
-        has_ai: model.components.iter().any(|c| c.kind().is_ai()),
-        owners: sys
-            .and_then(|s| s.owners.as_ref())
-            .map(|o| sorted_names(o.0.iter().map(|(r, _)| r.as_str())))
-            .unwrap_or_default(),
-        incidents: model.incidents.len() as i64,
-        decisions: model.decisions.len() as i64,
-        assumptions: model.assumptions.len() as i64,
-        risks: model.risks.len() as i64,
-        monitored: model
-            .components
-            .iter()
-            .any(|c| c.kind() == ComponentKind::Monitoring),
-        controls: all_controls,
-    };
-    Facts {
-        system,
-        components,
-        flows,
-        data,
-    }
+        .collect()
 }
 
 /// Every component and data id in one order by name (equal names, equal rank), so that

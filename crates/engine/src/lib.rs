@@ -19,6 +19,7 @@ pub mod ruletest;
 pub mod score;
 pub mod synth;
 pub mod taint;
+pub mod timing;
 pub mod tracking;
 pub mod trees;
 
@@ -126,12 +127,10 @@ pub fn analyze_opts(
     opts: &Options,
 ) -> Assessment {
     let only = opts.only.as_deref();
-    let t0 = std::time::Instant::now();
+    timing::mark("analysis starts");
     let facts = facts::compute(model);
-    let timing = std::env::var_os("THREATWRIGHT_TIMING").is_some();
-    if timing {
-        eprintln!("facts: {:?}", t0.elapsed());
-    }
+    timing::mark("facts");
+    let timing = timing::enabled();
     let system_json = serde_json::to_value(&facts.system).unwrap_or_default();
     let mut elements: Vec<Element> = Vec::new();
     for (c, f) in model.components.iter().zip(&facts.components) {
@@ -298,7 +297,7 @@ pub fn analyze_opts(
     errors.sort_unstable();
     errors.dedup();
     if timing {
-        eprintln!("evaluate: {:?}", t0.elapsed());
+        timing::mark("evaluate");
         let mut f: Vec<_> = fallbacks.into_iter().collect();
         f.sort_by_key(|x| std::cmp::Reverse(x.1));
         eprintln!(
@@ -309,42 +308,40 @@ pub fn analyze_opts(
     }
     // Each id once, keeping the first found (a set, rather than sorting by id: the
     // order that matters comes from ranking below).
-    let mut order: Vec<(usize, usize)> = Vec::with_capacity(found.iter().map(Vec::len).sum());
+    let total: usize = found.iter().map(Vec::len).sum();
     let mut repeated = Vec::new();
     {
         let mut seen: foldhash::HashSet<&str> = foldhash::HashSet::default();
-        seen.reserve(order.capacity());
+        seen.reserve(total);
         for (p, v) in found.iter().enumerate() {
             for (i, t) in v.iter().enumerate() {
-                match t {
-                    Some(t) if !seen.insert(t.id.as_str()) => repeated.push((p, i)),
-                    _ => order.push((p, i)),
+                if let Some(t) = t
+                    && !seen.insert(t.id.as_str())
+                {
+                    repeated.push((p, i));
                 }
             }
         }
     }
+    let repeated_count = repeated.len();
     for (p, i) in repeated {
         found[p][i] = None;
     }
     score_threats(&mut found, model, &facts, catalog, opts);
-    if timing {
-        eprintln!("score: {:?}", t0.elapsed());
-    }
-    let key = rank_at;
-    // Ids are unique now, so this order is total.
-    order.sort_unstable_by(|a, b| key(&found, *a).cmp(&key(&found, *b)));
-    let threats: Vec<Threat> = order
-        .into_iter()
-        .filter_map(|(p, i)| found[p][i].take())
-        .collect();
-    let mut threats = threats;
+    timing::mark("score");
+    // Found order, each once; then ranked in place (a Threat is large: it moves as
+    // little as possible).
+    let mut threats: Vec<Threat> = Vec::with_capacity(total - repeated_count);
+    threats.extend(found.into_iter().flatten().flatten());
+    rank(&mut threats);
+    timing::mark("sorted");
     link_parts(&mut threats, catalog);
+    timing::mark("linked");
     let ids: Vec<&str> = threats.iter().map(|t| t.id.as_str()).collect();
     let tracking_warnings = tracking::warnings(model, &ids, opts.today);
+    timing::mark("rank");
     let plan = plan::build(&threats, model, catalog);
-    if timing {
-        eprintln!("plan: {:?}", t0.elapsed());
-    }
+    timing::mark("plan");
     let mut summary = Summary {
         threats: threats.len(),
         open: threats.iter().filter(|t| t.is_open()).count(),
@@ -426,18 +423,38 @@ fn link_parts(threats: &mut [Threat], catalog: &Catalog) {
     }
 }
 
-/// The rank of a threat: highest residual risk first, then highest risk, then by id.
-#[allow(clippy::type_complexity)]
-fn rank_at(
-    found: &[Vec<Option<Threat>>],
-    (p, i): (usize, usize),
-) -> Option<(std::cmp::Reverse<(u32, u32)>, &str)> {
-    found[p][i].as_ref().map(|t| {
-        (
-            std::cmp::Reverse((t.residual.score, t.score)),
-            t.id.as_str(),
-        )
-    })
+/// Orders threats by rank: highest residual risk first, then highest risk, then by id
+/// (ids are unique, so the order is total). Sorts small keys, then moves each threat
+/// along its permutation cycle.
+fn rank(threats: &mut [Threat]) {
+    let mut perm: Vec<usize> = {
+        let mut keys: Vec<(std::cmp::Reverse<(u32, u32)>, &str, usize)> = threats
+            .iter()
+            .enumerate()
+            .map(|(k, t)| {
+                (
+                    std::cmp::Reverse((t.residual.score, t.score)),
+                    t.id.as_str(),
+                    k,
+                )
+            })
+            .collect();
+        keys.sort_unstable();
+        keys.into_iter().map(|k| k.2).collect()
+    };
+    // Place `old[perm[j]]` at `j` for every `j`, one cycle at a time.
+    for i in 0..perm.len() {
+        let mut j = i;
+        while perm[j] != usize::MAX {
+            let k = perm[j];
+            perm[j] = usize::MAX;
+            if k == i {
+                break;
+            }
+            threats.swap(j, k);
+            j = k;
+        }
+    }
 }
 
 /// Scores every threat: modifiers with their factors, the band on the policy's matrix,
@@ -610,6 +627,9 @@ fn evaluate_chunk<'c>(
     // The CEL context is only built when some rule needs CEL.
     let root = std::cell::OnceCell::new();
     let mut out = Partial::default();
+    // About one finding per element on large models: growing by doubling would copy
+    // every (large) threat found so far several times.
+    out.threats.reserve(elements.len());
     let use_prefilter = std::env::var_os("THREATWRIGHT_NO_PREFILTER").is_none();
     let mode = native::mode();
 

@@ -438,14 +438,20 @@ pub fn compute(g: &Graph, stated: &[PassControls]) -> Vec<NodeTaint> {
                     changed |= node.arrive(*t, Some((fi, dir)));
                 }
             }
-            for &(s, ret) in &sources {
-                if keep(ret) {
-                    changed |= node.add_source(s, !dir);
+            // A full list takes nothing more (a stateless node may still learn that a
+            // listed source is returnable).
+            if node.stateless || node.sources.len() < MAX_SOURCES {
+                for &(s, ret) in &sources {
+                    if keep(ret) {
+                        changed |= node.add_source(s, !dir);
+                    }
                 }
             }
-            for &(d, ret) in &data_sources {
-                if keep(ret) {
-                    changed |= node.add_data_source(d, !dir);
+            if node.stateless || node.data_sources.len() < MAX_SOURCES {
+                for &(d, ret) in &data_sources {
+                    if keep(ret) {
+                        changed |= node.add_data_source(d, !dir);
+                    }
                 }
             }
             if changed && !queued[to] {
@@ -468,6 +474,7 @@ pub fn compute(g: &Graph, stated: &[PassControls]) -> Vec<NodeTaint> {
             pass(a, fi, false, &mut taint, &mut work, &mut queued);
         }
     }
+    crate::timing::mark("taint");
     taint
 }
 

@@ -60,6 +60,7 @@ pub fn load_both_and_analyze(
             (catalog_args.load(&mut printed), printed)
         });
         let loaded = load_model(spec, limits);
+        threatwright_engine::timing::mark("model loaded");
         let catalog = catalog
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e));
