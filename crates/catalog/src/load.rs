@@ -44,7 +44,9 @@ pub struct Catalog {
 
 impl Catalog {
     pub fn rule(&self, id: &str) -> Option<&CompiledRule> {
-        self.rules.iter().find(|r| r.id() == id)
+        // Rules are sorted by id (see `load`).
+        let i = self.rules.partition_point(|r| r.id() < id);
+        self.rules.get(i).filter(|r| r.id() == id)
     }
 
     /// The rules that cite `control` among their mitigations, sorted.
@@ -132,29 +134,28 @@ pub fn load(files: Vec<SourceText>, diags: &mut Vec<Diagnostic>) -> Catalog {
             .iter()
             .map(|f| (f.path.as_path(), f.text.as_str())),
     );
-    for f in files {
-        let id = cat.sources.add(f.path.clone(), f.text.clone());
-        let Some(node) = yaml::parse(&f.text, id, &cat.sources, &limits, diags) else {
-            continue;
-        };
-        let mut cx = Cx::new(diags);
-        let stem = f
-            .path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if is_control_file(&f.path) {
-            if let Some(c) = Control::decode(&node, &mut cx) {
-                check_id(&c.id, &stem, diags);
+    let ids: Vec<FileId> = files
+        .iter()
+        .map(|f| cat.sources.add(f.path.clone(), f.text.clone()))
+        .collect();
+    // Parsing and decoding each file is independent: on every core, merged in order.
+    let decoded = map_in_order(files.into_iter().zip(ids).collect(), |(f, id)| {
+        let mut d = Vec::new();
+        let parsed = decode_file(&f, id, &cat.sources, &limits, &mut d);
+        (f, id, parsed, d)
+    });
+    for (f, id, parsed, d) in decoded {
+        diags.extend(d);
+        match parsed {
+            Some(Decoded::Control(c)) => {
                 if let Some(first) = cat.controls.get(c.id.as_str()) {
                     diags.push(duplicate(&c.id, first.id.span));
                 } else {
                     cat.controls.insert(c.id.name.clone(), c);
                 }
             }
-        } else if let Some(r) = Rule::decode(&node, &mut cx) {
-            check_id(&r.id, &stem, diags);
-            pending.push((r, id, f.path, f.builtin));
+            Some(Decoded::Rule(r)) => pending.push((r, id, f.path, f.builtin)),
+            None => {}
         }
     }
     let rule_ids: BTreeSet<&str> = pending.iter().map(|(r, ..)| r.id.as_str()).collect();
@@ -162,18 +163,81 @@ pub fn load(files: Vec<SourceText>, diags: &mut Vec<Diagnostic>) -> Catalog {
         check_subsumes(rule, &rule_ids, diags);
     }
     let mut seen: BTreeMap<String, Span> = BTreeMap::new();
-    for (rule, file, path, builtin) in pending {
-        if let Some(first) = seen.get(rule.id.as_str()) {
-            diags.push(duplicate(&rule.id, *first));
+    let mut unique = Vec::with_capacity(pending.len());
+    for p in pending {
+        if let Some(first) = seen.get(p.0.id.as_str()) {
+            diags.push(duplicate(&p.0.id, *first));
             continue;
         }
-        seen.insert(rule.id.name.clone(), rule.id.span);
-        if let Some(c) = compile_rule(rule, file, path, builtin, &cat, diags) {
-            cat.rules.push(c);
-        }
+        seen.insert(p.0.id.name.clone(), p.0.id.span);
+        unique.push(p);
+    }
+    // Compiling expressions is most of loading a catalog, and each rule compiles alone.
+    let compiled = map_in_order(unique, |(rule, file, path, builtin)| {
+        let mut d = Vec::new();
+        let c = compile_rule(rule, file, path, builtin, &cat, &mut d);
+        (c, d)
+    });
+    for (c, d) in compiled {
+        diags.extend(d);
+        cat.rules.extend(c);
     }
     cat.rules.sort_by(|a, b| a.id().cmp(b.id()));
     cat
+}
+
+enum Decoded {
+    Control(Control),
+    Rule(Rule),
+}
+
+/// Parses and decodes one catalog file: a control or a rule, with its id checked
+/// against the file name.
+fn decode_file(
+    f: &SourceText,
+    id: FileId,
+    sources: &SourceMap,
+    limits: &Limits,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Decoded> {
+    let node = yaml::parse(&f.text, id, sources, limits, diags)?;
+    let mut cx = Cx::new(diags);
+    let stem = f
+        .path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if is_control_file(&f.path) {
+        let c = Control::decode(&node, &mut cx)?;
+        check_id(&c.id, &stem, diags);
+        Some(Decoded::Control(c))
+    } else {
+        let r = Rule::decode(&node, &mut cx)?;
+        check_id(&r.id, &stem, diags);
+        Some(Decoded::Rule(r))
+    }
+}
+
+/// `f` over `items` on up to two cores (the catalog is small; more threads cost more
+/// than they save), results in the items' order.
+fn map_in_order<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
+    if threads < 2 || items.len() < 16 {
+        return items.into_iter().map(f).collect();
+    }
+    let mut first = items;
+    let second = first.split_off(first.len() / 2);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let other = scope.spawn(move || second.into_iter().map(f).collect::<Vec<R>>());
+        let mut out: Vec<R> = first.into_iter().map(f).collect();
+        out.extend(
+            other
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+        );
+        out
+    })
 }
 
 /// Every id under a rule's `subsumes` names a rule of the catalog.
