@@ -335,41 +335,22 @@ pub fn analyze_opts(
     threats.extend(found.into_iter().flatten().flatten());
     rank(&mut threats);
     timing::mark("sorted");
-    link_parts(&mut threats, catalog);
-    timing::mark("linked");
-    let ids: Vec<&str> = threats.iter().map(|t| t.id.as_str()).collect();
-    let tracking_warnings = tracking::warnings(model, &ids, opts.today);
-    timing::mark("rank");
-    let plan = plan::build(&threats, model, catalog);
+    // The plan reads the ranked threats and nothing that follows: it is built on another
+    // core while the parts, tracking warnings and summary are worked out here.
+    let (plan, links, tracking_warnings, summary) = std::thread::scope(|scope| {
+        let threats = &threats;
+        let plan = scope.spawn(|| plan::build(threats, model, catalog));
+        let links = part_links(threats, catalog);
+        let ids: Vec<&str> = threats.iter().map(|t| t.id.as_str()).collect();
+        let tracking_warnings = tracking::warnings(model, &ids, opts.today);
+        let summary = summarize(threats, questions.len(), evaluated.len());
+        let plan = plan.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (plan, links, tracking_warnings, summary)
+    });
+    for (j, head) in links {
+        threats[j].part_of = Some(head);
+    }
     timing::mark("plan");
-    let mut summary = Summary {
-        threats: threats.len(),
-        open: threats.iter().filter(|t| t.is_open()).count(),
-        by_status: BTreeMap::new(),
-        by_severity: BTreeMap::new(),
-        by_stride: BTreeMap::new(),
-        by_lifecycle: BTreeMap::new(),
-        questions: questions.len(),
-        rules_evaluated: evaluated.len(),
-    };
-    for s in [
-        Severity::Critical,
-        Severity::High,
-        Severity::Medium,
-        Severity::Low,
-    ] {
-        summary.by_severity.insert(
-            s.as_str(),
-            threats.iter().filter(|t| t.severity == s).count(),
-        );
-    }
-    for t in &threats {
-        *summary.by_status.entry(t.status).or_default() += 1;
-        for s in &t.stride {
-            *summary.by_stride.entry(s).or_default() += 1;
-        }
-        *summary.by_lifecycle.entry(t.lifecycle).or_default() += 1;
-    }
     Assessment {
         format_version: FORMAT_VERSION,
         tool: format!("threatwright {}", env!("CARGO_PKG_VERSION")),
@@ -385,9 +366,40 @@ pub fn analyze_opts(
     }
 }
 
-/// Marks threats whose rule another rule `subsumes` on the same element as part of
-/// that one (the first such, in rank order).
-fn link_parts(threats: &mut [Threat], catalog: &Catalog) {
+/// Counts by severity, status, STRIDE and lifecycle.
+fn summarize(threats: &[Threat], questions: usize, rules_evaluated: usize) -> Summary {
+    let mut summary = Summary {
+        threats: threats.len(),
+        open: threats.iter().filter(|t| t.is_open()).count(),
+        by_status: BTreeMap::new(),
+        by_severity: BTreeMap::new(),
+        by_stride: BTreeMap::new(),
+        by_lifecycle: BTreeMap::new(),
+        questions,
+        rules_evaluated,
+    };
+    for s in [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+    ] {
+        summary.by_severity.insert(s.as_str(), 0);
+    }
+    for t in threats {
+        *summary.by_severity.entry(t.severity.as_str()).or_default() += 1;
+        *summary.by_status.entry(t.status).or_default() += 1;
+        for s in &t.stride {
+            *summary.by_stride.entry(s).or_default() += 1;
+        }
+        *summary.by_lifecycle.entry(t.lifecycle).or_default() += 1;
+    }
+    summary
+}
+
+/// For threats whose rule another rule `subsumes` on the same element, the threat they
+/// are part of (the first such, in rank order): `(index, head id)`.
+fn part_links(threats: &[Threat], catalog: &Catalog) -> Vec<(usize, String)> {
     let heads: Vec<(usize, &[threatwright_model::types::Id])> = threats
         .iter()
         .enumerate()
@@ -397,7 +409,7 @@ fn link_parts(threats: &mut [Threat], catalog: &Catalog) {
         })
         .collect();
     if heads.is_empty() {
-        return;
+        return Vec::new();
     }
     let mut by_element: HashMap<&str, Vec<(usize, &[threatwright_model::types::Id])>> =
         HashMap::new();
@@ -407,7 +419,7 @@ fn link_parts(threats: &mut [Threat], catalog: &Catalog) {
             .or_default()
             .push((i, s));
     }
-    let links: Vec<(usize, String)> = threats
+    threats
         .iter()
         .enumerate()
         .filter_map(|(j, t)| {
@@ -417,10 +429,7 @@ fn link_parts(threats: &mut [Threat], catalog: &Catalog) {
                 .find(|(i, s)| *i != j && s.iter().any(|x| x.as_str() == t.rule))?;
             Some((j, threats[head.0].id.clone()))
         })
-        .collect();
-    for (j, head) in links {
-        threats[j].part_of = Some(head);
-    }
+        .collect()
 }
 
 /// Orders threats by rank: highest residual risk first, then highest risk, then by id

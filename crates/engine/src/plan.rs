@@ -60,7 +60,8 @@ type ControlTally = ((u32, u32), u32, Vec<String>);
 pub fn build(threats: &[Threat], model: &Model, cat: &Catalog) -> Plan {
     let open: Vec<&Threat> = threats.iter().filter(|t| t.is_open()).collect();
     // Per control: its effect (looked up once), the risk it removes, its threats.
-    let mut by_control: BTreeMap<&str, ControlTally> = BTreeMap::new();
+    // Hashed: the order comes from the sort below, which ends on the control id.
+    let mut by_control: foldhash::HashMap<&str, ControlTally> = foldhash::HashMap::default();
     for t in &open {
         for m in &t.mitigations.missing {
             let e = by_control
@@ -123,15 +124,19 @@ pub fn build(threats: &[Threat], model: &Model, cat: &Catalog) -> Plan {
         })
         .collect();
 
+    // Open threats by the element they are reported on, in rank order.
+    let mut open_on: foldhash::HashMap<&str, Vec<&Threat>> = foldhash::HashMap::default();
+    for t in &open {
+        if let Some(e) = t.elements.first() {
+            open_on.entry(e.as_str()).or_default().push(t);
+        }
+    }
     let mut capabilities = Vec::new();
     for c in &model.components {
         if c.capabilities.is_empty() {
             continue;
         }
-        let on: Vec<&&Threat> = open
-            .iter()
-            .filter(|t| t.elements.first().is_some_and(|e| e == c.id.as_str()))
-            .collect();
+        let on: &[&Threat] = open_on.get(c.id.as_str()).map_or(&[], Vec::as_slice);
         let missing: BTreeSet<String> = on
             .iter()
             .flat_map(|t| t.mitigations.missing.iter().cloned())
