@@ -12,7 +12,15 @@ use threatwright_model::{Limits, load_str};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// As the binary does: freed memory is kept rather than returned to the OS (mimalloc
+/// v2's `mi_option_purge_delay`, option 15, set to -1; see `crates/cli/src/main.rs`).
+fn keep_freed_memory() {
+    // SAFETY: sets one integer option of the allocator.
+    unsafe { libmimalloc_sys::mi_option_set(15, -1) }
+}
+
 fn bench(c: &mut Criterion) {
+    keep_freed_memory();
     let mut diags = Vec::new();
     let catalog = load(builtin_sources(), &mut diags);
     let mut group = c.benchmark_group("analyze");
@@ -33,6 +41,16 @@ fn bench(c: &mut Criterion) {
         });
         group.bench_function(format!("analyze+drop {n}x{m}"), |b| {
             b.iter(|| black_box(analyze(&model, &catalog, None)))
+        });
+        // The target: the model text loaded and analysed (the catalog is
+        // compiled once, outside).
+        group.bench_function(format!("load+analyze {n}x{m}"), |b| {
+            b.iter_with_large_drop(|| {
+                let loaded = load_str("synthetic.yaml", &text, &limits);
+                let model = loaded.model.expect("the synthetic model is valid");
+                let a = analyze(&model, &catalog, None);
+                (model, a)
+            })
         });
     }
     group.finish();
