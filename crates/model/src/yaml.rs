@@ -8,6 +8,10 @@ use crate::span::{FileId, SourceMap, Span, Spanned};
 use granit_parser::{Event, Marker, Parser, ScalarStyle};
 use std::collections::HashMap;
 
+mod fast;
+#[cfg(test)]
+mod fast_tests;
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Null,
@@ -172,7 +176,24 @@ struct Base {
 }
 
 /// Parses `text`, a whole file or a piece of one at `base`; also returns the node count.
+/// Plain text takes the [`fast`] path; the rest, and everything it gives up on, the general
+/// parser, which reports every problem.
 fn parse_piece(
+    text: &str,
+    base: Base,
+    file: FileId,
+    sources: &SourceMap,
+    limits: &Limits,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(Node, usize)> {
+    if let Some(parsed) = fast::parse(text, base, file, limits) {
+        return Some(parsed);
+    }
+    parse_events(text, base, file, sources, limits, diags)
+}
+
+/// [`parse_piece`] with the general event parser.
+fn parse_events(
     text: &str,
     base: Base,
     file: FileId,
