@@ -31,6 +31,26 @@ const MAX_KEY: usize = 1000;
 /// Mappings with more keys than this look up duplicates in a hash set.
 const SCAN_KEYS: usize = 32;
 
+/// Bytes that may end a plain scalar in block context (`: `, ` #`)...
+const IN_BLOCK: u8 = 1;
+/// ... and in a flow collection (also `,[]{}`, and `:` before one of them).
+const IN_FLOW: u8 = 2;
+/// Bytes after which a `:` in a flow collection is an indicator.
+const AFTER_COLON: u8 = 4;
+const STOPS: [u8; 256] = {
+    let mut t = [0; 256];
+    t[b':' as usize] = IN_BLOCK | IN_FLOW;
+    t[b'#' as usize] = IN_BLOCK | IN_FLOW;
+    let mut i = 0;
+    while i < 5 {
+        t[b",[]{}"[i] as usize] = IN_FLOW | AFTER_COLON;
+        i += 1;
+    }
+    t[b' ' as usize] = AFTER_COLON;
+    t[b'\n' as usize] = AFTER_COLON;
+    t
+};
+
 /// Parses `text` (a whole file, or a piece of one at `base`) into the tree and node count
 /// the general parser would build, or `None` when the text is outside the subset.
 pub(super) fn parse(
@@ -164,10 +184,25 @@ impl Fast<'_> {
     /// characters, and the Unicode characters the general parser treats specially (C1
     /// controls, line and paragraph separators, byte order marks, non-characters).
     fn load_line(&mut self, start: usize) -> Option<()> {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
         let rest = self.bytes.get(start..)?;
+        // Eight bytes at a time while they are all printable ASCII (0x20 to 0x7e): the
+        // first test finds any byte below 0x20 (a `\n` among them), the second any above
+        // 0x7e. Both may flag a word that has neither, never miss one.
+        let mut i = 0;
+        while let Some(chunk) = rest.get(i..i + 8) {
+            let w = u64::from_le_bytes(chunk.try_into().ok()?);
+            let low = w.wrapping_sub(0x20 * ONES) & !w & HIGH;
+            let high = (w | w.wrapping_add(ONES)) & HIGH;
+            if low | high != 0 {
+                break;
+            }
+            i += 8;
+        }
         let mut end = rest.len();
         let mut ascii = true;
-        for (i, &c) in rest.iter().enumerate() {
+        while let Some(&c) = rest.get(i) {
             if c == b'\n' {
                 end = i;
                 break;
@@ -176,6 +211,7 @@ impl Fast<'_> {
                 return None;
             }
             ascii &= c < 0x80;
+            i += 1;
         }
         let end = start + end;
         if !ascii
@@ -453,15 +489,21 @@ impl Fast<'_> {
         if !self.plain_start(start) {
             return None;
         }
+        let line = &self.bytes[..self.line_end];
         let mut i = start;
-        let key = loop {
-            match self.at(i) {
-                b'\n' => break false,
-                b':' if self.blank_at(i + 1) => break true,
-                b'#' if i > start && self.bytes[i - 1] == b' ' => break false,
-                _ => i += 1,
+        let mut key = false;
+        while let Some(&c) = line.get(i) {
+            if STOPS[usize::from(c)] & IN_BLOCK != 0 {
+                if c == b':' && self.blank_at(i + 1) {
+                    key = true;
+                    break;
+                }
+                if c == b'#' && i > start && line[i - 1] == b' ' {
+                    break;
+                }
             }
-        };
+            i += 1;
+        }
         let raw = self.plain(start, i)?;
         if key {
             if i - start > MAX_KEY {
@@ -481,20 +523,18 @@ impl Fast<'_> {
         if !self.plain_start(start) {
             return None;
         }
+        let line = &self.bytes[..self.line_end];
         let mut i = start;
-        loop {
-            match self.at(i) {
-                b'\n' | b',' | b'[' | b']' | b'{' | b'}' => break,
-                b':' if matches!(
-                    self.at(i + 1),
-                    b' ' | b'\n' | b',' | b'[' | b']' | b'{' | b'}'
-                ) =>
-                {
-                    break;
+        while let Some(&c) = line.get(i) {
+            let stop = STOPS[usize::from(c)];
+            if stop & IN_FLOW != 0 {
+                match c {
+                    b':' if STOPS[usize::from(self.at(i + 1))] & AFTER_COLON == 0 => {}
+                    b'#' if i == start || line[i - 1] != b' ' => {}
+                    _ => break,
                 }
-                b'#' if i > start && self.bytes[i - 1] == b' ' => break,
-                _ => i += 1,
             }
+            i += 1;
         }
         self.plain(start, i)
     }
