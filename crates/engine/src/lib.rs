@@ -400,12 +400,26 @@ fn summarize(threats: &[Threat], questions: usize, rules_evaluated: usize) -> Su
 /// For threats whose rule another rule `subsumes` on the same element, the threat they
 /// are part of (the first such, in rank order): `(index, head id)`.
 fn part_links(threats: &[Threat], catalog: &Catalog) -> Vec<(usize, String)> {
+    // The few rules that subsume others, looked up once rather than per threat.
+    let subsuming: Vec<(&str, &[threatwright_model::types::Id])> = catalog
+        .rules
+        .iter()
+        .filter(|r| !r.rule.subsumes.is_empty())
+        .map(|r| (r.id(), r.rule.subsumes.as_slice()))
+        .collect();
+    if subsuming.is_empty() {
+        return Vec::new();
+    }
     let heads: Vec<(usize, &[threatwright_model::types::Id])> = threats
         .iter()
         .enumerate()
         .filter_map(|(i, t)| {
-            let r = catalog.rule(&t.rule)?;
-            (!r.rule.subsumes.is_empty()).then_some((i, r.rule.subsumes.as_slice()))
+            // The first rule with that id, as `Catalog::rule` finds it.
+            let (_, subsumes) = subsuming.iter().find(|(id, _)| *id == t.rule)?;
+            catalog
+                .rule(&t.rule)
+                .is_some_and(|r| !r.rule.subsumes.is_empty())
+                .then_some((i, *subsumes))
         })
         .collect();
     if heads.is_empty() {
