@@ -28,7 +28,7 @@ string_enum! {
 string_enum! {
     /// What a threat takes or harms, which decides whether the sensitivity of the data an
     /// element sees raises its impact.
-    pub enum Asset as "asset" { Data = "data", Model = "model", Service = "service", }
+    pub enum Asset as "asset" { Data = "data", Model = "model", Service = "service", Viewer = "viewer", }
 }
 string_enum! {
     /// Whether a rule is in use.
@@ -172,7 +172,8 @@ record! {
         req likelihood: u32 = "Base likelihood, 1 (rare) to 5 (almost certain).",
         req impact: u32 = "Base impact, 1 (negligible) to 5 (severe).",
         opt confidence: Confidence = "How precise the rule is.",
-        opt asset: Asset = "What it takes or harms: data (default; what the element sees), model (weights, behaviour, IP) or service (availability, cost).",
+        opt asset: Asset = "What it takes or harms: data (default; what the element sees), model (weights, behaviour, IP), service (availability, cost) or viewer (the person shown the output: their session, their clicks).",
+        opt decision_harm: bool = "The harm is a wrong, unfair or unreviewed decision about people: on an element that decides about people, impact +1.",
         list evidence: Evidence = "Sentences explaining each finding.",
         list attack: String = "Attacker steps, in order.",
         list mitigations: Id = "Control ids that address the threat.",

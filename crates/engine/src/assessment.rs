@@ -143,6 +143,10 @@ pub struct Threat {
     /// What it takes or harms (data, model, service): only data threats have their
     /// impact raised by the sensitivity of what the element sees.
     pub asset: &'static str,
+    /// The rule states `decision_harm`: its harm is the decision about people, so
+    /// `decisions_about_people` raises its impact.
+    #[serde(skip)]
+    pub decision_harm: bool,
     /// The rule's references, shared by all its findings.
     pub references: std::sync::Arc<ReferenceIds>,
     pub evidence: Vec<String>,

@@ -114,8 +114,9 @@ pub fn for_component(c: &Component, f: &ComponentFacts, cx: &Context) -> Vec<Cre
     // A stated `autonomy: act-with-approval` is an intention; the tools' `approval`
     // says whether it holds, so only that is credited.
     let acting = |a: &&str| !matches!(*a, "read" | "browse");
+    // Something must change state outside a sandbox, or the credit would be vacuous.
     if matches!(c.kind(), ComponentKind::Agent | ComponentKind::Llm)
-        && f.actions.iter().any(acting)
+        && f.changes_state
         && !f.unapproved_actions.iter().any(acting)
     {
         add(

@@ -581,6 +581,8 @@ pub fn compute(model: &Model) -> Facts {
         }
         let mut actions = BTreeSet::new();
         let mut unapproved = BTreeSet::new();
+        // Actions that can change something outside a sandbox.
+        let mut loose = BTreeSet::new();
         let mut exfiltration = c.egress == Some(Egress::Open);
         let mut channels: BTreeSet<String> = BTreeSet::new();
         if exfiltration {
@@ -603,8 +605,19 @@ pub fn compute(model: &Model) -> Facts {
                 || reviewed_tool(ti)
                 || (ta.approval.is_none() && implemented[ti].contains(&"human-approval"));
             let approved = per_call || ta.approval == Some(Approval::PerSession);
+            // Code run in a container or VM with limits and no network changes nothing
+            // outside its sandbox: not a state change that needs approval.
+            let contained = tl.egress == Some(Egress::None)
+                && tl.executes_code.as_ref().is_some_and(|x| {
+                    matches!(x.isolation, Some(Isolation::Container | Isolation::Vm))
+                        && x.limits == Some(true)
+                });
             for a in &ta.actions {
                 actions.insert(a.as_str());
+                if *a == Action::ExecuteCode && contained {
+                    continue;
+                }
+                loose.insert(a.as_str());
                 if !approved {
                     unapproved.insert(a.as_str());
                 }
@@ -630,7 +643,7 @@ pub fn compute(model: &Model) -> Facts {
                 channels.insert(l.id.name.clone());
             }
         }
-        let changes_state = actions.iter().any(|a| {
+        let changes_state = loose.iter().any(|a| {
             matches!(
                 *a,
                 "write"

@@ -193,6 +193,28 @@ pub fn analyze_opts(
             v
         })
         .unwrap_or_default();
+    // A system-wide threat is lowered only by controls the model states (anywhere), not by
+    // those credited from one component's attributes: a narrow credential on one tool
+    // says nothing about whether every agent in the organisation is inventoried.
+    let system_stated: Vec<String> = {
+        let mut v: Vec<String> = model
+            .controls
+            .iter()
+            .filter(|c| {
+                matches!(
+                    c.status,
+                    Some(
+                        threatwright_model::types::ControlStatus::Implemented
+                            | threatwright_model::types::ControlStatus::Verified
+                    )
+                )
+            })
+            .map(|c| c.control.name.clone())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
     if let Some(sys) = &model.system {
         elements.push(Element {
             id: &sys.id.name,
@@ -200,7 +222,7 @@ pub fn analyze_opts(
             target: Target::System,
             var: "s",
             facts: FactsRef::System(&facts.system),
-            controls: &facts.system.controls,
+            controls: &system_stated,
             credited: None,
             planned: &system_planned,
             span: Some(sys.id.span),
@@ -525,6 +547,7 @@ fn score_threats(
             flow.get(el).copied(),
             &t.stride,
             t.asset,
+            t.decision_harm,
             t.lifecycle,
             facts.system.criticality,
             incidents.len(),
@@ -541,8 +564,31 @@ fn score_threats(
             .and_then(|c| c.name.clone())
             .unwrap_or_else(|| el.to_owned());
         t.business_impact = score::business_impact(&t.stride, &name, description, &system_name);
+        // A red-team exercise that found this threat working, and nobody has marked it
+        // mitigated since, is evidence against the defence, not for it: red-teaming does
+        // not lower such a threat's residual risk.
+        let red_team_open = model.incidents.iter().any(|i| {
+            i.source == Some(threatwright_model::types::IncidentSource::RedTeam)
+                && i.threats
+                    .iter()
+                    .any(|p| tracking::bears_on(p, &t.id, &t.elements))
+        }) && tracking::entry_for(model, &t.id)
+            .is_none_or(|e| e.status != threatwright_model::types::RiskStatus::Mitigated);
+        let reducing: Vec<String> = t
+            .mitigations
+            .present
+            .iter()
+            .filter(|c| !(red_team_open && c.as_str() == "red-teaming"))
+            .cloned()
+            .collect();
+        if reducing.len() < t.mitigations.present.len() {
+            t.factors.push(
+                "an open red-team incident shows the attack works: red-teaming does not lower the residual"
+                    .into(),
+            );
+        }
         let (mut dl, mut di) = (0, 0);
-        for c in &t.mitigations.present {
+        for c in &reducing {
             if let Some(e) = catalog
                 .controls
                 .get(c.as_str())
@@ -558,7 +604,7 @@ fn score_threats(
             impact: ri,
             score: rl * ri,
             severity: opts.policy.band(rl, ri),
-            reduced_by: t.mitigations.present.clone(),
+            reduced_by: reducing,
         };
         if let Some(entry) = tracking::entry_for(model, &t.id) {
             let tr = tracking::tracking_of(entry, opts.today);
@@ -811,6 +857,7 @@ fn make_threat(
         decisions: Vec::new(),
         confidence: r.confidence.map_or("medium", |c| c.as_str()),
         asset: r.asset.map_or("data", |a| a.as_str()),
+        decision_harm: r.decision_harm.unwrap_or(false),
         references: prepared.references.clone(),
         evidence,
         mitigations: Mitigations {

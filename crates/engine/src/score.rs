@@ -110,11 +110,13 @@ pub fn modifiers(
     flow: Option<&crate::facts::FlowFacts>,
     stride: &[&str],
     asset: &str,
+    decision_harm: bool,
     stage: &str,
     criticality: &str,
     incidents: usize,
 ) -> Scored {
-    // Stealing a model discloses the model, not the personal data it scores.
+    // Stealing a model discloses the model, not the personal data it scores; script in a
+    // viewer's page (`asset: viewer`) harms the viewer whatever the model could see.
     let discloses = stride.contains(&"information-disclosure") && asset == "data";
     let acts = stride
         .iter()
@@ -202,10 +204,13 @@ pub fn modifiers(
             i += 1;
             factors.push("can cause financial or destructive actions: impact +1".into());
         }
-        if c.decisions_about_people {
-            i += 1;
-            factors.push("decides about people: impact +1".into());
-        }
+    }
+    // Only where the harm is the decision itself (a wrong or unreviewed rejection), not
+    // every threat on a component that happens to decide about people; governance rules
+    // included (a decision nobody oversees is one).
+    if decision_harm && component.is_some_and(|c| c.decisions_about_people) {
+        i += 1;
+        factors.push("decides about people: impact +1".into());
     }
     if let Some(f) = flow
         && discloses
@@ -215,10 +220,15 @@ pub fn modifiers(
         factors.push(format!("carries restricted data: impact {:+}", 4 - i));
         i = 4;
     }
+    // Criticality says how much the business depends on the system, not what a threat
+    // does: in a critical system a moderate harm (impact 3) is a major one (4). It does not
+    // lift minor findings (impact 1–2: hygiene stays hygiene) and does not make anything
+    // severe on its own (5 comes from what the threat reaches: restricted data, destructive
+    // actions, decisions about people), so the bands still discriminate.
     match criticality {
-        "critical" => {
+        "critical" if i == 3 => {
             i += 1;
-            factors.push("system criticality critical: impact +1".into());
+            factors.push("system criticality critical: moderate impact is major: impact +1".into());
         }
         "low" => {
             i -= 1;

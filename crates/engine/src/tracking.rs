@@ -131,6 +131,31 @@ pub fn warnings(model: &Model, threat_ids: &[&str], today: Day) -> Vec<TrackingW
             });
         }
     }
+    // An incident is evidence for a threat: one that names nothing found raises no
+    // likelihood anywhere, which the team should hear about rather than miss.
+    for i in &model.incidents {
+        for p in &i.threats {
+            let element = p.is_element() || (!p.name.contains('@') && !p.name.contains('*'));
+            let hit = threat_ids.iter().any(|t| {
+                if element {
+                    t.split_once('@').is_some_and(|(_, e)| e == p.as_str())
+                } else {
+                    p.matches(t)
+                }
+            });
+            if !hit {
+                out.push(TrackingWarning {
+                    kind: "orphan-incident",
+                    entry: p.name.clone(),
+                    line: i.span.line,
+                    message: format!(
+                        "incident `{}` names `{}`, which matches no threat found in this model; it raises no likelihood (the rule may not cover this case, or the element or rule was renamed)",
+                        i.id, p
+                    ),
+                });
+            }
+        }
+    }
     out.sort();
     out
 }

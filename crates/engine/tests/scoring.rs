@@ -104,3 +104,69 @@ flows:
     assert_eq!(part.part_of.as_deref(), Some("lethal-trifecta@assistant"));
     assert!(find("lethal-trifecta@assistant").unwrap().part_of.is_none());
 }
+
+const RANKER: &str = r#"
+threatwright: 1
+system: { id: hiring, name: Hiring, criticality: critical }
+zones:
+  - { id: internet, trust: untrusted }
+  - { id: corp, trust: internal }
+data:
+  - { id: cv, classification: restricted, categories: [pii], provenance: user-generated }
+  - { id: rationale, classification: restricted, categories: [pii] }
+components:
+  - { id: candidate, kind: user, zone: internet, population: public }
+  - { id: ats, kind: web-app, zone: corp, stores: [cv] }
+  - id: ranker
+    kind: llm
+    zone: corp
+    hosting: self-hosted
+    decisions_about_people: true
+    output: { rendered_as: markdown, audience: internal }
+flows:
+  - { from: candidate, to: ats, sends: [cv] }
+  - { from: ats, to: ranker, sends: [cv], receives: [rationale] }
+controls:
+  - { control: red-teaming, targets: [ranker], status: implemented }
+incidents:
+  - { id: rt-1, date: 2026-01-10, summary: Injected CV text changed a ranking., source: red-team, threats: ["indirect-prompt-injection@ranker"] }
+  - { id: other, date: 2026-01-11, summary: Nothing found for this., threats: ["model-extraction@ranker"] }
+"#;
+
+#[test]
+fn harm_to_the_viewer_and_decisions_are_scored_where_they_land() {
+    let a = assess(RANKER);
+    let find = |id: &str| a.threats.iter().find(|t| t.id == id).unwrap();
+    // XSS harms the recruiter's session: neither the restricted CVs nor the ranking raise it.
+    let xss = find("llm-output-xss@ranker");
+    assert!(
+        !xss.factors
+            .iter()
+            .any(|f| f.contains("restricted") || f.contains("decides about people")),
+        "{:?}",
+        xss.factors
+    );
+    // Criticality makes a moderate impact major, never a major one severe.
+    assert!(!xss.factors.iter().any(|f| f.contains("criticality")));
+    // Unreviewed decisions about people do get the decision factor.
+    let dec = find("decisions-without-human-oversight@ranker");
+    assert!(
+        dec.factors
+            .iter()
+            .any(|f| f.contains("decides about people"))
+    );
+    assert!(dec.score > xss.score, "{} vs {}", dec.score, xss.score);
+    // A red-team incident that shows the injection works voids the red-teaming credit.
+    let ipi = find("indirect-prompt-injection@ranker");
+    assert!(ipi.mitigations.present.contains(&"red-teaming".to_owned()));
+    assert!(!ipi.residual.reduced_by.contains(&"red-teaming".to_owned()));
+    assert_eq!(ipi.residual.score, ipi.score);
+    // An incident naming a threat that was not found is reported.
+    assert!(
+        a.tracking_warnings
+            .iter()
+            .any(|w| w.kind == "orphan-incident" && w.entry == "model-extraction@ranker"),
+        "{:?}",
+        a.tracking_warnings
+    );
+}

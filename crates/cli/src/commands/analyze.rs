@@ -188,7 +188,9 @@ fn human(a: &Assessment, top: usize, out: &mut dyn Write) -> anyhow::Result<()> 
         writeln!(out, "Top threats:")?;
     }
     for t in a.threats.iter().take(shown) {
-        let badge = match t.severity {
+        // The list is ranked by residual risk: the badge is the residual band, so the
+        // label and the number next to it always agree.
+        let badge = match t.residual.severity {
             Severity::Critical => "CRITICAL",
             Severity::High => "HIGH    ",
             Severity::Medium => "MEDIUM  ",
@@ -231,8 +233,9 @@ fn human(a: &Assessment, top: usize, out: &mut dyn Write) -> anyhow::Result<()> 
                 String::new()
             } else {
                 format!(
-                    " → residual {} after {}",
+                    " → residual {} ({}) after {}",
                     t.residual.score,
+                    t.residual.severity.as_str(),
                     t.residual.reduced_by.join(", ")
                 )
             },

@@ -64,7 +64,7 @@ record! {
         req id: Id = "Stable id of the system.",
         opt name: String = "Display name.",
         opt description: String = "What the system does, for whom.",
-        opt criticality: Criticality = "How much the business depends on it; scales the impact of every threat.",
+        opt criticality: Criticality = "How much the business depends on it: `critical` makes moderate impacts major, `low` lowers every impact by one.",
         opt lifecycle: Lifecycle = "Where the system is in its life.",
         opt owners: Owners = "Contact for each stakeholder role (security, ml-engineering, product, …).",
         list regulations: String = "Regulations that apply, e.g. gdpr, hipaa, eu-ai-act.",
