@@ -1,6 +1,7 @@
 //! The `threatwright` command. Thin: it parses arguments, calls the library crates and
 //! turns outcomes into exit statuses (0 clean, 1 findings, 2 failure).
 
+mod alloc;
 mod analysis_args;
 mod args;
 mod catalog_args;
@@ -15,24 +16,11 @@ use std::io::Write;
 /// mimalloc: the analysis makes millions of small allocations on every core, which it
 /// serves with fewer instructions than the system allocator.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// mimalloc v2's `mi_option_purge_delay` (libmimalloc-sys names no constant for it);
-/// a test checks it against the documented default.
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
-/// A command runs once and exits: memory it frees is better kept for its next
-/// allocations than handed back to the OS and faulted in again (this cut a third of the
-/// system time of analysing a 10,000-component model).
-fn keep_freed_memory() {
-    // SAFETY: sets one integer option of the allocator, which mimalloc allows at any
-    // time; -1 means "never purge".
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
-}
+static GLOBAL: alloc::Mimalloc = alloc::Mimalloc;
 
 fn main() {
     threatwright_engine::timing::begin();
-    keep_freed_memory();
+    alloc::keep_freed_memory();
     let cli = args::Cli::parse();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -72,14 +60,4 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
         c.downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_purge_delay_option_is_the_one_documented() {
-        // SAFETY: reads an integer option.
-        let delay = unsafe { libmimalloc_sys::mi_option_get(super::MI_OPTION_PURGE_DELAY) };
-        assert_eq!(delay, 10, "mimalloc's purge delay defaults to 10 ms");
-    }
 }

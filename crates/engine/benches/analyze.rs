@@ -8,19 +8,15 @@ use threatwright_catalog::{builtin_sources, load};
 use threatwright_engine::{analyze, synth};
 use threatwright_model::{Limits, load_str};
 
-/// The allocator the `threatwright` binary uses.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+/// The allocator the `threatwright` binary uses, and its settings.
+#[path = "../../cli/src/alloc.rs"]
+mod alloc;
 
-/// As the binary does: freed memory is kept rather than returned to the OS (mimalloc
-/// v2's `mi_option_purge_delay`, option 15, set to -1; see `crates/cli/src/main.rs`).
-fn keep_freed_memory() {
-    // SAFETY: sets one integer option of the allocator.
-    unsafe { libmimalloc_sys::mi_option_set(15, -1) }
-}
+#[global_allocator]
+static GLOBAL: alloc::Mimalloc = alloc::Mimalloc;
 
 fn bench(c: &mut Criterion) {
-    keep_freed_memory();
+    alloc::keep_freed_memory();
     let mut diags = Vec::new();
     let catalog = load(builtin_sources(), &mut diags);
     let mut group = c.benchmark_group("analyze");
