@@ -830,9 +830,11 @@ fn mutate(r: &mut Rng, text: &mut String) {
 
 #[test]
 fn random_documents_agree() {
-    let mut r = Rng(0x7417_2e57_0000_0001);
+    // FAST_YAML_CASES and FAST_YAML_SEED run a longer or another search.
+    let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
+    let mut r = Rng(env("FAST_YAML_SEED").unwrap_or(0x7417_2e57_0000_0001));
     let (mut taken, mut clean_taken, mut clean) = (0usize, 0usize, 0usize);
-    let cases = 25_000;
+    let cases = env("FAST_YAML_CASES").map_or(25_000, |n| n as usize);
     for _ in 0..cases {
         let mut text = document(&mut r);
         let mutated = r.chance(40);
