@@ -289,18 +289,31 @@ fn repository_files_agree() {
     }
     assert!(must >= 6, "examples not found under {}", root.display());
 
-    let mut files = (0, 0);
-    let mut embedded = (0, 0);
+    // (taken, all) for catalog files, other files and the models the catalog embeds, and
+    // how many of the catalog files given up on hold block scalars (`>` or `|`).
+    let (mut catalog, mut other, mut embedded, mut block_scalars) = ((0, 0), (0, 0), (0, 0), 0);
     let tally = |hit: bool, t: &mut (usize, usize)| {
         t.0 += usize::from(hit);
         t.1 += 1;
     };
     for p in yaml_files(&root) {
         let text = read(&p);
-        tally(
-            agree(&text, Base::default(), &Limits::default()),
-            &mut files,
-        );
+        let hit = agree(&text, Base::default(), &Limits::default());
+        if p.starts_with(root.join("catalog")) {
+            tally(hit, &mut catalog);
+            let block = |l: &str| {
+                let l = l.trim_end();
+                [": |", ": >", ": |-", ": >-", ": |+", ": >+", "- |", "- >"]
+                    .iter()
+                    .any(|e| l.ends_with(e))
+            };
+            block_scalars += usize::from(!hit && text.lines().any(block));
+        } else {
+            tally(hit, &mut other);
+            if !hit {
+                eprintln!("gave up on {}", p.display());
+            }
+        }
         let mut sources = SourceMap::default();
         let f = sources.add(p.clone(), text.clone());
         let mut d = Vec::new();
@@ -323,11 +336,30 @@ fn repository_files_agree() {
         }
     }
     eprintln!(
-        "fast path took {}/{} repository YAML files, {}/{} models embedded in them, {}/{} YAML blocks in docs",
-        files.0, files.1, embedded.0, embedded.1, docs.0, docs.1
+        "fast path took {}/{} catalog files ({block_scalars} of the others hold block scalars), \
+         {}/{} other YAML files, {}/{} models embedded in the catalog, {}/{} YAML blocks in docs",
+        catalog.0, catalog.1, other.0, other.1, embedded.0, embedded.1, docs.0, docs.1
     );
     assert!(embedded.1 > 100 && embedded.0 * 10 >= embedded.1 * 9);
     assert!(docs.1 > 10 && docs.0 * 10 >= docs.1 * 8);
+}
+
+/// Real files, damaged: indentation moved, lines swapped, indicators dropped in.
+#[test]
+fn mutated_examples_agree() {
+    let mut r = Rng(0x6578_616d_706c_6573);
+    let (mut taken, mut cases) = (0, 0);
+    for p in yaml_files(&repo().join("examples")) {
+        let text = read(&p);
+        for _ in 0..40 {
+            let mut t = text.clone();
+            mutate(&mut r, &mut t);
+            taken += usize::from(agree(&t, Base::default(), &Limits::default()));
+            cases += 1;
+        }
+    }
+    eprintln!("fast path took {taken}/{cases} mutated examples");
+    assert!(cases >= 200 && taken > 0);
 }
 
 /// The text of every `model:` scalar in the tree (rules embed test models so).
@@ -798,9 +830,11 @@ fn mutate(r: &mut Rng, text: &mut String) {
 
 #[test]
 fn random_documents_agree() {
-    let mut r = Rng(0x7417_2e57_0000_0001);
+    // FAST_YAML_CASES and FAST_YAML_SEED run a longer or another search.
+    let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
+    let mut r = Rng(env("FAST_YAML_SEED").unwrap_or(0x7417_2e57_0000_0001));
     let (mut taken, mut clean_taken, mut clean) = (0usize, 0usize, 0usize);
-    let cases = 25_000;
+    let cases = env("FAST_YAML_CASES").map_or(25_000, |n| n as usize);
     for _ in 0..cases {
         let mut text = document(&mut r);
         let mutated = r.chance(40);
