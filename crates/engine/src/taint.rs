@@ -158,6 +158,11 @@ fn add_listed(
         }
         Some(_) => false,
         None if list.len() < MAX_SOURCES => {
+            if list.is_empty() {
+                // Most lists of a large model fill up: grow once.
+                list.reserve_exact(MAX_SOURCES);
+                returnable.reserve_exact(MAX_SOURCES);
+            }
             list.push(s);
             returnable.push(ret);
             pending.push(s);
