@@ -31,11 +31,12 @@ const MAX_KEY: usize = 1000;
 /// Mappings with more keys than this look up duplicates in a hash set.
 const SCAN_KEYS: usize = 32;
 
-/// Bytes that may end a plain scalar in block context (`: `, ` #`)...
+/// Classes of bytes for scanning plain scalars, looked up in [`STOPS`]: bytes that may end
+/// one in block context (`:` before a space, `#` after one)...
 const IN_BLOCK: u8 = 1;
-/// ... and in a flow collection (also `,[]{}`, and `:` before one of them).
+/// ... and in a flow collection (also `,[]{}`)...
 const IN_FLOW: u8 = 2;
-/// Bytes after which a `:` in a flow collection is an indicator.
+/// ... and bytes that, after a `:` in a flow collection, make the `:` an indicator.
 const AFTER_COLON: u8 = 4;
 const STOPS: [u8; 256] = {
     let mut t = [0; 256];
