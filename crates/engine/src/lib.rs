@@ -353,9 +353,7 @@ pub fn analyze_opts(
     timing::mark("score");
     // Found order, each once; then ranked in place (a Threat is large: it moves as
     // little as possible).
-    let mut threats: Vec<Threat> = Vec::with_capacity(total - repeated_count);
-    threats.extend(found.into_iter().flatten().flatten());
-    rank(&mut threats);
+    let mut threats: Vec<Threat> = ranked(&mut found, total - repeated_count);
     timing::mark("sorted");
     // The plan reads the ranked threats and nothing that follows: it is built on another
     // core while the parts, tracking warnings and summary are worked out here.
@@ -468,38 +466,32 @@ fn part_links(threats: &[Threat], catalog: &Catalog) -> Vec<(usize, String)> {
         .collect()
 }
 
-/// Orders threats by rank: highest residual risk first, then highest risk, then by id
-/// (ids are unique, so the order is total). Sorts small keys, then moves each threat
-/// along its permutation cycle.
-fn rank(threats: &mut [Threat]) {
-    let mut perm: Vec<usize> = {
-        let mut keys: Vec<(std::cmp::Reverse<(u32, u32)>, &str, usize)> = threats
-            .iter()
-            .enumerate()
-            .map(|(k, t)| {
-                (
-                    std::cmp::Reverse((t.residual.score, t.score)),
-                    t.id.as_str(),
-                    k,
-                )
-            })
-            .collect();
-        keys.sort_unstable();
-        keys.into_iter().map(|k| k.2).collect()
-    };
-    // Place `old[perm[j]]` at `j` for every `j`, one cycle at a time.
-    for i in 0..perm.len() {
-        let mut j = i;
-        while perm[j] != usize::MAX {
-            let k = perm[j];
-            perm[j] = usize::MAX;
-            if k == i {
-                break;
+/// The threats found, in rank order: highest residual risk first, then highest risk,
+/// then by id (ids are unique, so the order is total). Small keys are sorted, then each
+/// threat (which is large) moves once, straight to its place.
+fn ranked(found: &mut [Vec<Option<Threat>>], count: usize) -> Vec<Threat> {
+    let order: Vec<(u32, u32)> = {
+        let mut keys: Vec<(std::cmp::Reverse<(u32, u32)>, &str, u32, u32)> =
+            Vec::with_capacity(count);
+        for (p, part) in found.iter().enumerate() {
+            for (i, t) in part.iter().enumerate() {
+                if let Some(t) = t {
+                    keys.push((
+                        std::cmp::Reverse((t.residual.score, t.score)),
+                        t.id.as_str(),
+                        p as u32,
+                        i as u32,
+                    ));
+                }
             }
-            threats.swap(j, k);
-            j = k;
         }
-    }
+        keys.sort_unstable();
+        keys.into_iter().map(|k| (k.2, k.3)).collect()
+    };
+    order
+        .into_iter()
+        .filter_map(|(p, i)| found[p as usize][i as usize].take())
+        .collect()
 }
 
 /// Scores every threat: modifiers with their factors, the band on the policy's matrix,
