@@ -151,10 +151,10 @@ pub fn load(files: Vec<SourceText>, diags: &mut Vec<Diagnostic>) -> Catalog {
                 if let Some(first) = cat.controls.get(c.id.as_str()) {
                     diags.push(duplicate(&c.id, first.id.span));
                 } else {
-                    cat.controls.insert(c.id.name.clone(), c);
+                    cat.controls.insert(c.id.name.clone(), *c);
                 }
             }
-            Some(Decoded::Rule(r)) => pending.push((r, id, f.path, f.builtin)),
+            Some(Decoded::Rule(r)) => pending.push((*r, id, f.path, f.builtin)),
             None => {}
         }
     }
@@ -187,8 +187,8 @@ pub fn load(files: Vec<SourceText>, diags: &mut Vec<Diagnostic>) -> Catalog {
 }
 
 enum Decoded {
-    Control(Control),
-    Rule(Rule),
+    Control(Box<Control>),
+    Rule(Box<Rule>),
 }
 
 /// Parses and decodes one catalog file: a control or a rule, with its id checked
@@ -210,11 +210,11 @@ fn decode_file(
     if is_control_file(&f.path) {
         let c = Control::decode(&node, &mut cx)?;
         check_id(&c.id, &stem, diags);
-        Some(Decoded::Control(c))
+        Some(Decoded::Control(Box::new(c)))
     } else {
         let r = Rule::decode(&node, &mut cx)?;
         check_id(&r.id, &stem, diags);
-        Some(Decoded::Rule(r))
+        Some(Decoded::Rule(Box::new(r)))
     }
 }
 

@@ -55,8 +55,9 @@ unsafe impl GlobalAlloc for Mimalloc {
 }
 
 /// mimalloc v2's `mi_option_purge_delay` (libmimalloc-sys names no constant for it);
-/// a test checks it against the documented default.
-const MI_OPTION_PURGE_DELAY: mi::mi_option_t = 15;
+/// a test (in `main.rs`, as the bench shares this file) checks it against the
+/// documented default.
+pub const MI_OPTION_PURGE_DELAY: mi::mi_option_t = 15;
 
 /// A command runs once and exits: memory it frees is better kept for its next
 /// allocations than handed back to the OS and faulted in again (this cut a third of the
@@ -65,38 +66,4 @@ pub fn keep_freed_memory() {
     // SAFETY: sets one integer option of the allocator, which mimalloc allows at any
     // time; -1 means "never purge".
     unsafe { mi::mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_purge_delay_option_is_the_one_documented() {
-        // SAFETY: reads an integer option.
-        let delay = unsafe { mi::mi_option_get(MI_OPTION_PURGE_DELAY) };
-        assert_eq!(delay, 10, "mimalloc's purge delay defaults to 10 ms");
-    }
-
-    #[test]
-    fn blocks_have_the_alignment_asked_for() {
-        let a = Mimalloc;
-        for size in [1usize, 7, 8, 9, 24, 40, 100, 1000, 5000, 70_000, 1 << 20] {
-            for align in [1usize, 2, 4, 8, 16, 32, 64, 4096] {
-                let layout = Layout::from_size_align(size, align).unwrap();
-                // SAFETY: a non-zero size; freed with the same layout.
-                unsafe {
-                    let p = a.alloc(layout);
-                    assert!(!p.is_null());
-                    assert_eq!(p as usize % align, 0, "size {size} align {align}");
-                    let q = a.realloc(p, layout, size * 3);
-                    assert_eq!(q as usize % align, 0, "realloc: size {size} align {align}");
-                    a.dealloc(q, Layout::from_size_align(size * 3, align).unwrap());
-                    let z = a.alloc_zeroed(layout);
-                    assert!(std::slice::from_raw_parts(z, size).iter().all(|b| *b == 0));
-                    a.dealloc(z, layout);
-                }
-            }
-        }
-    }
 }

@@ -61,3 +61,39 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }
+
+#[cfg(test)]
+mod alloc_tests {
+    use crate::alloc::{MI_OPTION_PURGE_DELAY, Mimalloc};
+    use libmimalloc_sys as mi;
+    use std::alloc::{GlobalAlloc, Layout};
+
+    #[test]
+    fn the_purge_delay_option_is_the_one_documented() {
+        // SAFETY: reads an integer option.
+        let delay = unsafe { mi::mi_option_get(MI_OPTION_PURGE_DELAY) };
+        assert_eq!(delay, 10, "mimalloc's purge delay defaults to 10 ms");
+    }
+
+    #[test]
+    fn blocks_have_the_alignment_asked_for() {
+        let a = Mimalloc;
+        for size in [1usize, 7, 8, 9, 24, 40, 100, 1000, 5000, 70_000, 1 << 20] {
+            for align in [1usize, 2, 4, 8, 16, 32, 64, 4096] {
+                let layout = Layout::from_size_align(size, align).unwrap();
+                // SAFETY: a non-zero size; freed with the same layout.
+                unsafe {
+                    let p = a.alloc(layout);
+                    assert!(!p.is_null());
+                    assert_eq!(p as usize % align, 0, "size {size} align {align}");
+                    let q = a.realloc(p, layout, size * 3);
+                    assert_eq!(q as usize % align, 0, "realloc: size {size} align {align}");
+                    a.dealloc(q, Layout::from_size_align(size * 3, align).unwrap());
+                    let z = a.alloc_zeroed(layout);
+                    assert!(std::slice::from_raw_parts(z, size).iter().all(|b| *b == 0));
+                    a.dealloc(z, layout);
+                }
+            }
+        }
+    }
+}

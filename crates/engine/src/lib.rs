@@ -471,8 +471,9 @@ fn part_links(threats: &[Threat], catalog: &Catalog) -> Vec<(usize, String)> {
 /// threat (which is large) moves once, straight to its place.
 fn ranked(found: &mut [Vec<Option<Threat>>], count: usize) -> Vec<Threat> {
     let order: Vec<(u32, u32)> = {
-        let mut keys: Vec<(std::cmp::Reverse<(u32, u32)>, &str, u32, u32)> =
-            Vec::with_capacity(count);
+        // Residual and inherent risk (highest first), id, and where the threat is.
+        type Key<'t> = (std::cmp::Reverse<(u32, u32)>, &'t str, u32, u32);
+        let mut keys: Vec<Key> = Vec::with_capacity(count);
         for (p, part) in found.iter().enumerate() {
             for (i, t) in part.iter().enumerate() {
                 if let Some(t) = t {
