@@ -505,6 +505,18 @@ pub enum Node {
     FieldEqStr(bool, u8, String, bool),
     /// `"text" in root.field`.
     StrInField(String, bool, u8),
+    // Fused forms of common shapes, each one step instead of two or three (the same
+    // values and the same failures as the general nodes they replace).
+    /// `x op 3`.
+    CmpLit(Box<Node>, i64, Cmp),
+    /// `x == literal` (or `!=`).
+    EqLit(Box<Node>, Lit, bool),
+    /// `x in ["a", "b"]`.
+    InStrs(Box<Node>, Vec<String>),
+    /// `has(root.map.key)`.
+    HasField(bool, u8, String),
+    /// `root.map.key`.
+    SelectField(bool, u8, String),
     Cond(Box<(Node, Node, Node)>),
     Eq(Box<Node>, Box<Node>, bool),
     Cmp(Box<Node>, Box<Node>, Cmp),
@@ -612,11 +624,11 @@ impl Compiler<'_> {
                         None => Node::Fail,
                     };
                 }
-                let operand = b(self.compile(&s.operand));
-                if s.test {
-                    Node::Has(operand, s.field.clone())
-                } else {
-                    Node::Select(operand, s.field.clone())
+                match (self.compile(&s.operand), s.test) {
+                    (Node::Field(sys, i), true) => Node::HasField(sys, i, s.field.clone()),
+                    (Node::Field(sys, i), false) => Node::SelectField(sys, i, s.field.clone()),
+                    (operand, true) => Node::Has(b(operand), s.field.clone()),
+                    (operand, false) => Node::Select(b(operand), s.field.clone()),
                 }
             }
             Expr::List(l) => {
@@ -671,14 +683,15 @@ impl Compiler<'_> {
                     ))),
                     (None, "_==_", 2) => self.pair(args, |x, y| eq_node(x, y, false)),
                     (None, "_!=_", 2) => self.pair(args, |x, y| eq_node(x, y, true)),
-                    (None, "_<_", 2) => self.pair(args, |x, y| Node::Cmp(b(x), b(y), Cmp::Lt)),
-                    (None, "_<=_", 2) => self.pair(args, |x, y| Node::Cmp(b(x), b(y), Cmp::Le)),
-                    (None, "_>_", 2) => self.pair(args, |x, y| Node::Cmp(b(x), b(y), Cmp::Gt)),
-                    (None, "_>=_", 2) => self.pair(args, |x, y| Node::Cmp(b(x), b(y), Cmp::Ge)),
+                    (None, "_<_", 2) => self.pair(args, |x, y| cmp_node(x, y, Cmp::Lt)),
+                    (None, "_<=_", 2) => self.pair(args, |x, y| cmp_node(x, y, Cmp::Le)),
+                    (None, "_>_", 2) => self.pair(args, |x, y| cmp_node(x, y, Cmp::Gt)),
+                    (None, "_>=_", 2) => self.pair(args, |x, y| cmp_node(x, y, Cmp::Ge)),
                     (None, "@in", 2) => self.pair(args, |x, y| match (x, y) {
                         (Node::Lit(Lit::Str(s)), Node::Field(sys, i)) => {
                             Node::StrInField(s, sys, i)
                         }
+                        (x, Node::StrList(list)) => Node::InStrs(b(x), list),
                         (x, y) => Node::In(b(x), b(y)),
                     }),
                     (None, "_+_", 2) => self.pair(args, |x, y| Node::Add(b(x), b(y))),
@@ -835,6 +848,16 @@ fn eval_bool<'a>(n: &'a Node, env: &mut Env<'a>) -> R<bool> {
             V::Map(m) => Ok(m.has(text)),
             _ => Err(Fail),
         },
+        Node::CmpLit(x, k, op) => match eval(x, env)? {
+            V::Int(x) => Ok(compare(x, *k, *op)),
+            _ => Err(Fail),
+        },
+        Node::EqLit(x, lit, negated) => Ok(eq(&eval(x, env)?, &lit.val())? != *negated),
+        Node::InStrs(x, list) => contains(&L::Strings(list), &eval(x, env)?),
+        Node::HasField(sys, i, key) => match field(env, *sys, *i)? {
+            V::Map(m) => Ok(m.has(key)),
+            _ => Err(Fail),
+        },
         _ => eval(n, env)?.as_bool(),
     }
 }
@@ -861,9 +884,19 @@ fn eval<'a>(n: &'a Node, env: &mut Env<'a>) -> R<V<'a>> {
             V::Map(m) => V::Bool(m.has(field)),
             _ => return Err(Fail),
         },
-        Node::Not(_) | Node::And(_) | Node::Or(_) | Node::FieldEqStr(..) | Node::StrInField(..) => {
-            V::Bool(eval_bool(n, env)?)
-        }
+        Node::Not(_)
+        | Node::And(_)
+        | Node::Or(_)
+        | Node::FieldEqStr(..)
+        | Node::StrInField(..)
+        | Node::CmpLit(..)
+        | Node::EqLit(..)
+        | Node::InStrs(..)
+        | Node::HasField(..) => V::Bool(eval_bool(n, env)?),
+        Node::SelectField(sys, i, key) => match field(env, *sys, *i)? {
+            V::Map(m) => m.get(key)?,
+            _ => return Err(Fail),
+        },
         Node::Cond(t) => {
             if eval_bool(&t.0, env)? {
                 eval(&t.1, env)?
@@ -879,12 +912,7 @@ fn eval<'a>(n: &'a Node, env: &mut Env<'a>) -> R<V<'a>> {
             let (V::Int(x), V::Int(y)) = (eval(x, env)?, eval(y, env)?) else {
                 return Err(Fail);
             };
-            V::Bool(match op {
-                Cmp::Lt => x < y,
-                Cmp::Le => x <= y,
-                Cmp::Gt => x > y,
-                Cmp::Ge => x >= y,
-            })
+            V::Bool(compare(x, y, *op))
         }
         Node::In(x, y) => {
             let x = eval(x, env)?;
@@ -973,7 +1001,25 @@ fn field<'a>(env: &Env<'a>, system: bool, i: u8) -> R<V<'a>> {
 fn eq_node(x: Node, y: Node, negated: bool) -> Node {
     match (x, y) {
         (Node::Field(sys, i), Node::Lit(Lit::Str(s))) => Node::FieldEqStr(sys, i, s, negated),
+        (x, Node::Lit(l)) => Node::EqLit(b(x), l, negated),
         (x, y) => Node::Eq(b(x), b(y), negated),
+    }
+}
+
+/// `x op y`, specialised for a literal integer on the right.
+fn cmp_node(x: Node, y: Node, op: Cmp) -> Node {
+    match y {
+        Node::Lit(Lit::Int(k)) => Node::CmpLit(b(x), k, op),
+        y => Node::Cmp(b(x), b(y), op),
+    }
+}
+
+fn compare(x: i64, y: i64, op: Cmp) -> bool {
+    match op {
+        Cmp::Lt => x < y,
+        Cmp::Le => x <= y,
+        Cmp::Gt => x > y,
+        Cmp::Ge => x >= y,
     }
 }
 
