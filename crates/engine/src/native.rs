@@ -485,7 +485,7 @@ pub enum Fold {
 }
 
 /// A compiled expression.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Node {
     Lit(Lit),
     StrList(Vec<String>),
@@ -1095,9 +1095,38 @@ fn render(v: &V, out: &mut String) -> R<()> {
 /// A rule compiled for one kind of element.
 #[derive(Debug)]
 pub struct NativeRule {
+    /// What the condition and every question's `when` all require (conjuncts they
+    /// share): when it is false, nothing of the rule holds, and the rest is skipped.
+    gate: Option<Node>,
     condition: Node,
     evidence: Vec<(Option<Node>, Vec<NativePart>)>,
     questions: Vec<Option<Node>>,
+}
+
+/// The conjuncts of `condition` that every question's `when` has too, when some question
+/// has a `when` (otherwise the condition alone decides and stops at its first false).
+fn gate(condition: &Node, questions: &[Option<Node>]) -> Option<Node> {
+    fn conjuncts<'n>(n: &'n Node, out: &mut Vec<&'n Node>) {
+        match n {
+            Node::And(xs) => xs.iter().for_each(|x| conjuncts(x, out)),
+            n => out.push(n),
+        }
+    }
+    if questions.iter().all(Option::is_none) {
+        return None;
+    }
+    let mut shared = Vec::new();
+    conjuncts(condition, &mut shared);
+    shared.retain(|n| !matches!(n, Node::Fail));
+    for when in questions.iter().flatten() {
+        let mut theirs = Vec::new();
+        conjuncts(when, &mut theirs);
+        // Structural equality: nodes print alike exactly when they are alike.
+        let theirs: std::collections::HashSet<String> =
+            theirs.iter().map(|n| format!("{n:?}")).collect();
+        shared.retain(|n| theirs.contains(&format!("{n:?}")));
+    }
+    (!shared.is_empty()).then(|| Node::And(shared.into_iter().cloned().collect()))
 }
 
 #[derive(Debug)]
@@ -1108,8 +1137,15 @@ enum NativePart {
 
 impl NativeRule {
     pub fn new(rule: &CompiledRule, var: &str) -> NativeRule {
+        let condition = compile(&rule.condition, var);
+        let questions: Vec<Option<Node>> = rule
+            .questions
+            .iter()
+            .map(|(w, _)| w.as_ref().map(|w| compile(w, var)))
+            .collect();
         NativeRule {
-            condition: compile(&rule.condition, var),
+            gate: gate(&condition, &questions),
+            condition,
             evidence: rule
                 .evidence
                 .iter()
@@ -1126,11 +1162,7 @@ impl NativeRule {
                     )
                 })
                 .collect(),
-            questions: rule
-                .questions
-                .iter()
-                .map(|(w, _)| w.as_ref().map(|w| compile(w, var)))
-                .collect(),
+            questions,
         }
     }
 
@@ -1147,6 +1179,13 @@ impl NativeRule {
             system,
             locals: Vec::new(),
         };
+        // A false shared conjunct makes the condition and every `when` false, as in CEL,
+        // whose `&&` is false when any operand is, whatever the others do.
+        if let Some(g) = &self.gate
+            && let Ok(false) = eval_bool(g, &mut env)
+        {
+            return Ok(crate::evaluate::Outcome::default());
+        }
         let fired = eval_bool(&self.condition, &mut env)?;
         let mut evidence = Vec::new();
         if fired {
