@@ -220,3 +220,29 @@ fn questions_already_answered_in_the_model_are_not_asked() {
         t.business_impact
     );
 }
+
+#[test]
+fn a_transcription_service_is_not_asked_whether_it_decides_about_people() {
+    let a = assess(
+        r#"
+threatwright: 1
+zones:
+  - { id: corp, trust: internal }
+data:
+  - { id: audio, classification: restricted, categories: [phi, biometric] }
+  - { id: transcript, classification: restricted, categories: [phi] }
+components:
+  - { id: app, kind: service, zone: corp }
+  - { id: stt, kind: inference-service, zone: corp, returns: [text] }
+flows:
+  - { from: app, to: stt, sends: [audio], receives: [transcript] }
+"#,
+    );
+    assert!(
+        !a.questions
+            .iter()
+            .any(|q| q.rule == "decisions-without-human-oversight" && q.element == "stt"),
+        "{:?}",
+        a.questions
+    );
+}
