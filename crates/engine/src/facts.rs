@@ -103,6 +103,8 @@ pub struct FlowFacts {
     pub controls: Vec<String>,
     /// Data ids it sends that a model writes (an llm returns or sends them elsewhere).
     pub model_written: Vec<String>,
+    /// The `controls` of the component it starts at (stated and credited).
+    pub from_controls: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -908,6 +910,12 @@ pub fn compute(model: &Model) -> Facts {
     crate::timing::mark("taint, exposure");
     let components = parallel_map(n, &with_credits);
     crate::timing::mark("component facts");
+    let mut flows = flows;
+    for (f, e) in flows.iter_mut().zip(&g.ends) {
+        if let Some((a, _)) = e {
+            f.from_controls = components[*a].controls.clone();
+        }
+    }
 
     let sys = model.system.as_ref();
     // Stated on any element, or credited on a component from its attributes.
@@ -1034,6 +1042,7 @@ fn flow_facts(model: &Model, g: &Graph, ctl: &ControlsByTarget) -> Vec<FlowFacts
                 .filter(|d| model_out.contains(d.name.as_str()))
                 .map(|d| d.name.clone())
                 .collect(),
+            from_controls: Vec::new(),
             id,
         }
     };

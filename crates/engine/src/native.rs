@@ -376,6 +376,7 @@ view!(
         data_categories,
         controls,
         model_written,
+        from_controls,
     ]
 );
 view!(
