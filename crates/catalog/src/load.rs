@@ -186,6 +186,8 @@ pub fn load(files: Vec<SourceText>, diags: &mut Vec<Diagnostic>) -> Catalog {
     cat
 }
 
+// Short-lived, one per file: boxing the larger variant would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 enum Decoded {
     Control(Control),
     Rule(Rule),

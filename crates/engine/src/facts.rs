@@ -988,7 +988,7 @@ fn flow_facts(model: &Model, g: &Graph, ctl: &ControlsByTarget) -> Vec<FlowFacts
             .collect();
         ids.sort();
         ids.dedup();
-        let principal_start = g.ends[fi].is_some_and(|(a, _)| taint::is_principal(&g, a));
+        let principal_start = g.ends[fi].is_some_and(|(a, _)| taint::is_principal(g, a));
         let mut attrs = Map::new();
         if let Some(p) = &f.protocol {
             attrs.insert("protocol".into(), p.clone().into());

@@ -472,8 +472,9 @@ fn part_links(threats: &[Threat], catalog: &Catalog) -> Vec<(usize, String)> {
 /// (ids are unique, so the order is total). Sorts small keys, then moves each threat
 /// along its permutation cycle.
 fn rank(threats: &mut [Threat]) {
+    type Key<'a> = (std::cmp::Reverse<(u32, u32)>, &'a str, usize);
     let mut perm: Vec<usize> = {
-        let mut keys: Vec<(std::cmp::Reverse<(u32, u32)>, &str, usize)> = threats
+        let mut keys: Vec<Key> = threats
             .iter()
             .enumerate()
             .map(|(k, t)| {
