@@ -60,6 +60,10 @@ pub struct ComponentFacts {
     pub returns_confidence: bool,
     pub returns_embeddings: bool,
     pub answers_outside: bool,
+    /// Data ids it hands back to its callers (the `receives` of flows into it).
+    pub returns_data: Vec<String>,
+    /// Highest classification among `returns_data` (0–3).
+    pub returns_sensitivity: i64,
     pub controls: Vec<String>,
     pub credited_controls: Json,
     pub planned_controls: Vec<String>,
@@ -97,6 +101,10 @@ pub struct FlowFacts {
     pub sensitivity: i64,
     pub data_categories: Vec<&'static str>,
     pub controls: Vec<String>,
+    /// Data ids it sends that a model writes (an llm returns or sends them elsewhere).
+    pub model_written: Vec<String>,
+    /// The `controls` of the component it starts at (stated and credited).
+    pub from_controls: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -466,6 +474,13 @@ pub fn compute(model: &Model) -> Facts {
         }
         !stated && (!reach[i].is_empty() || outsider(i))
     };
+    let returns_data = |i: usize| -> Vec<String> {
+        let set: BTreeSet<&str> = g.inn[i]
+            .iter()
+            .flat_map(|&fi| model.flows[fi].receives.iter().map(|d| d.name.as_str()))
+            .collect();
+        set.into_iter().map(str::to_owned).collect()
+    };
     let ranks = Ranks::new(model);
     let build = |i: usize| -> ComponentFacts {
         let c = g.component(i);
@@ -832,6 +847,12 @@ pub fn compute(model: &Model) -> Facts {
                 .any(|r| matches!(r, Returns::Scores | Returns::Probabilities)),
             returns_embeddings: returns.contains(&Returns::Embeddings),
             answers_outside: answers_outside(i),
+            returns_data: returns_data(i),
+            returns_sensitivity: returns_data(i)
+                .iter()
+                .map(|d| g.classification_level(d))
+                .max()
+                .unwrap_or(0),
             controls: ctl_here.map(|x| x.0.clone()).unwrap_or_default(),
             credited_controls: Json::Array(Vec::new()),
             planned_controls: ctl_here.map(|x| x.1.clone()).unwrap_or_default(),
@@ -889,6 +910,12 @@ pub fn compute(model: &Model) -> Facts {
     crate::timing::mark("taint, exposure");
     let components = parallel_map(n, &with_credits);
     crate::timing::mark("component facts");
+    let mut flows = flows;
+    for (f, e) in flows.iter_mut().zip(&g.ends) {
+        if let Some((a, _)) = e {
+            f.from_controls = components[*a].controls.clone();
+        }
+    }
 
     let sys = model.system.as_ref();
     // Stated on any element, or credited on a component from its attributes.
@@ -933,6 +960,19 @@ pub fn compute(model: &Model) -> Facts {
 /// taint, so it runs beside it.
 fn flow_facts(model: &Model, g: &Graph, ctl: &ControlsByTarget) -> Vec<FlowFacts> {
     let controls_of = |id: &str| ctl.get(id).map(|c| c.0.clone()).unwrap_or_default();
+    // What models write: data an llm hands back to its caller or sends on.
+    let is_llm = |i: Option<usize>| i.is_some_and(|i| g.component(i).kind() == ComponentKind::Llm);
+    let model_out: BTreeSet<&str> = model
+        .flows
+        .iter()
+        .zip(&g.ends)
+        .flat_map(|(f, e)| {
+            let (a, b) = e.map_or((None, None), |(a, b)| (Some(a), Some(b)));
+            let back = if is_llm(b) { &f.receives[..] } else { &[] };
+            let on = if is_llm(a) { &f.sends[..] } else { &[] };
+            back.iter().chain(on).map(|d| d.name.as_str())
+        })
+        .collect();
     let flow = |fi: usize| {
         let f = &model.flows[fi];
         let (a, b) = g.ends[fi].map_or((None, None), |(a, b)| {
@@ -996,6 +1036,13 @@ fn flow_facts(model: &Model, g: &Graph, ctl: &ControlsByTarget) -> Vec<FlowFacts
             controls: controls_of(&id),
             sends: f.sends.iter().map(|d| d.name.clone()).collect(),
             receives: f.receives.iter().map(|d| d.name.clone()).collect(),
+            model_written: f
+                .sends
+                .iter()
+                .filter(|d| model_out.contains(d.name.as_str()))
+                .map(|d| d.name.clone())
+                .collect(),
+            from_controls: Vec::new(),
             id,
         }
     };

@@ -556,7 +556,14 @@ fn score_threats(
             .get(el)
             .and_then(|c| c.name.clone())
             .unwrap_or_else(|| el.to_owned());
-        t.business_impact = score::business_impact(&t.stride, &name, description, &system_name);
+        t.business_impact = score::business_impact(
+            &t.stride,
+            t.asset,
+            t.lifecycle,
+            &name,
+            description,
+            &system_name,
+        );
         // A red-team exercise that found this threat working, and nobody has marked it
         // mitigated since, is evidence against the defence, not for it: red-teaming does
         // not lower such a threat's residual risk.

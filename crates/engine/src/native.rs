@@ -333,6 +333,8 @@ view!(
         returns_confidence,
         returns_embeddings,
         answers_outside,
+        returns_data,
+        returns_sensitivity,
         controls,
         credited_controls,
         planned_controls,
@@ -373,6 +375,8 @@ view!(
         sensitivity,
         data_categories,
         controls,
+        model_written,
+        from_controls,
     ]
 );
 view!(

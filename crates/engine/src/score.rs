@@ -244,24 +244,38 @@ pub fn modifiers(
 }
 
 /// The sentence a business reader needs: what breaks for whom if this happens.
+///
+/// The effect follows what the rule harms: the people shown the output (`asset: viewer`),
+/// missing oversight (`governance`), else the rule's first STRIDE category. A component's
+/// description is folded onto one line.
 pub fn business_impact(
     stride: &[&str],
+    asset: &str,
+    stage: &str,
     element: &str,
     description: Option<&str>,
     system: &str,
 ) -> String {
     let what = description
+        .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|d| !d.is_empty())
         .map(|d| format!("{element} ({})", d.trim_end_matches('.')))
         .unwrap_or_else(|| element.to_owned());
-    let effect = match stride.first().copied() {
-        Some("denial-of-service") => "stops or becomes too costly to run",
-        Some("information-disclosure") => {
+    let effect = match (asset, stage, stride.first().copied()) {
+        ("viewer", _, _) => {
+            "shows the people who read its output content that attacks or deceives them"
+        }
+        (_, "governance", _) => {
+            "runs without the oversight, records or transparency the business must show"
+        }
+        (_, _, Some("denial-of-service")) => "stops or becomes too costly to run",
+        (_, _, Some("information-disclosure")) => {
             "discloses data it can see to someone who must not have it"
         }
-        Some("tampering") => "produces wrong or attacker-chosen results",
-        Some("elevation-of-privilege") => "acts with rights the attacker should not have",
-        Some("spoofing") => "trusts a party that is not who it claims to be",
-        Some("repudiation") => "takes actions nobody can trace afterwards",
+        (_, _, Some("tampering")) => "produces wrong or attacker-chosen results",
+        (_, _, Some("elevation-of-privilege")) => "acts with rights the attacker should not have",
+        (_, _, Some("spoofing")) => "trusts a party that is not who it claims to be",
+        (_, _, Some("repudiation")) => "takes actions nobody can trace afterwards",
         _ => "fails in a way the business depends on",
     };
     if system.is_empty() {

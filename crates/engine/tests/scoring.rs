@@ -170,3 +170,79 @@ fn harm_to_the_viewer_and_decisions_are_scored_where_they_land() {
         a.tracking_warnings
     );
 }
+
+const BILLED_AGENT: &str = r#"
+threatwright: 1
+zones:
+  - { id: corp, trust: internal }
+data:
+  - { id: mail, classification: internal, provenance: user-generated }
+  - { id: answer, classification: internal }
+  - { id: chats, classification: confidential, categories: [prompts, pii] }
+components:
+  - { id: staff, kind: user, zone: corp, population: employees }
+  - { id: inbox-agent, kind: agent, zone: corp, llm: bot, triggers: [inbound-message], description: "Reads the shared\n  inbox\n  and answers." }
+  - { id: bot, kind: llm, zone: corp, hosting: vendor-api, billing: { pay_per_use: true, spend_limit: false } }
+  - { id: chat-db, kind: database, zone: corp, stores: [chats] }
+flows:
+  - { from: staff, to: inbox-agent, sends: [mail], receives: [answer] }
+  - { from: inbox-agent, to: bot, sends: [mail], receives: [answer] }
+  - { from: inbox-agent, to: chat-db, sends: [chats] }
+"#;
+
+#[test]
+fn questions_already_answered_in_the_model_are_not_asked() {
+    let a = assess(BILLED_AGENT);
+    let asked = |rule: &str, el: &str| {
+        a.questions
+            .iter()
+            .any(|q| q.rule == rule && q.element == el)
+    };
+    // The agent's llm states its billing: the denial-of-wallet question is answered.
+    assert!(
+        a.threats
+            .iter()
+            .any(|t| t.id == "agent-denial-of-wallet@inbox-agent")
+    );
+    assert!(!asked("agent-denial-of-wallet", "inbox-agent"));
+    // Logging conversations is not a flow that runs model-written SQL.
+    assert!(!asked("model-output-sql-injection", "inbox-agent>chat-db"));
+    // A folded description is one line in the business impact.
+    let t = a
+        .threats
+        .iter()
+        .find(|t| t.id == "agent-denial-of-wallet@inbox-agent")
+        .unwrap();
+    assert!(
+        t.business_impact
+            .contains("(Reads the shared inbox and answers)"),
+        "{}",
+        t.business_impact
+    );
+}
+
+#[test]
+fn a_transcription_service_is_not_asked_whether_it_decides_about_people() {
+    let a = assess(
+        r#"
+threatwright: 1
+zones:
+  - { id: corp, trust: internal }
+data:
+  - { id: audio, classification: restricted, categories: [phi, biometric] }
+  - { id: transcript, classification: restricted, categories: [phi] }
+components:
+  - { id: app, kind: service, zone: corp }
+  - { id: stt, kind: inference-service, zone: corp, returns: [text] }
+flows:
+  - { from: app, to: stt, sends: [audio], receives: [transcript] }
+"#,
+    );
+    assert!(
+        !a.questions
+            .iter()
+            .any(|q| q.rule == "decisions-without-human-oversight" && q.element == "stt"),
+        "{:?}",
+        a.questions
+    );
+}
