@@ -489,10 +489,15 @@ fn ranked(found: &mut [Vec<Option<Threat>>], count: usize) -> Vec<Threat> {
         keys.sort_unstable();
         keys.into_iter().map(|k| (k.2, k.3)).collect()
     };
-    order
-        .into_iter()
-        .filter_map(|(p, i)| found[p as usize][i as usize].take())
-        .collect()
+    // Sized once: collecting from `filter_map` would grow it by doubling, copying every
+    // threat again each time.
+    let mut threats = Vec::with_capacity(order.len());
+    threats.extend(
+        order
+            .into_iter()
+            .filter_map(|(p, i)| found[p as usize][i as usize].take()),
+    );
+    threats
 }
 
 /// Scores every threat: modifiers with their factors, the band on the policy's matrix,
