@@ -126,9 +126,11 @@ pub fn build(threats: &[Threat], model: &Model, cat: &Catalog) -> Plan {
 
     // Open threats by the element they are reported on, in rank order.
     let mut open_on: foldhash::HashMap<&str, Vec<&Threat>> = foldhash::HashMap::default();
-    for t in &open {
-        if let Some(e) = t.elements.first() {
-            open_on.entry(e.as_str()).or_default().push(t);
+    if model.components.iter().any(|c| !c.capabilities.is_empty()) {
+        for t in &open {
+            if let Some(e) = t.elements.first() {
+                open_on.entry(e.as_str()).or_default().push(t);
+            }
         }
     }
     let mut capabilities = Vec::new();
