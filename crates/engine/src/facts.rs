@@ -795,6 +795,7 @@ pub fn compute(model: &Model) -> Facts {
         let retrieval_access_control = retrieval_acl(&g, i);
         let attrs = component_attrs(c);
         let ctl_here = ctl.get(c.id.as_str());
+        let returned = returns_data(i);
         ComponentFacts {
             id: c.id.name.clone(),
             kind: c.kind().as_str(),
@@ -847,12 +848,12 @@ pub fn compute(model: &Model) -> Facts {
                 .any(|r| matches!(r, Returns::Scores | Returns::Probabilities)),
             returns_embeddings: returns.contains(&Returns::Embeddings),
             answers_outside: answers_outside(i),
-            returns_data: returns_data(i),
-            returns_sensitivity: returns_data(i)
+            returns_sensitivity: returned
                 .iter()
                 .map(|d| g.classification_level(d))
                 .max()
                 .unwrap_or(0),
+            returns_data: returned,
             controls: ctl_here.map(|x| x.0.clone()).unwrap_or_default(),
             credited_controls: Json::Array(Vec::new()),
             planned_controls: ctl_here.map(|x| x.1.clone()).unwrap_or_default(),

@@ -130,7 +130,7 @@ pub fn analyze_opts(
     timing::mark("analysis starts");
     let facts = facts::compute(model);
     timing::mark("facts");
-    let timing = timing::enabled();
+    let timed = timing::enabled();
     let system_json = serde_json::to_value(&facts.system).unwrap_or_default();
     let mut elements: Vec<Element> = Vec::new();
     for (c, f) in model.components.iter().zip(&facts.components) {
@@ -318,7 +318,7 @@ pub fn analyze_opts(
     questions.dedup();
     errors.sort_unstable();
     errors.dedup();
-    if timing {
+    if timed {
         timing::mark("evaluate");
         let mut f: Vec<_> = fallbacks.into_iter().collect();
         f.sort_by_key(|x| std::cmp::Reverse(x.1));
@@ -351,8 +351,6 @@ pub fn analyze_opts(
     }
     score_threats(&mut found, model, &facts, catalog, opts);
     timing::mark("score");
-    // Found order, each once; then ranked in place (a Threat is large: it moves as
-    // little as possible).
     let mut threats: Vec<Threat> = ranked(&mut found, total - repeated_count);
     timing::mark("sorted");
     // The plan reads the ranked threats and nothing that follows: it is built on another
@@ -361,8 +359,7 @@ pub fn analyze_opts(
         let threats = &threats;
         let plan = scope.spawn(|| plan::build(threats, model, catalog));
         let links = part_links(threats, catalog);
-        let ids: Vec<&str> = threats.iter().map(|t| t.id.as_str()).collect();
-        let tracking_warnings = tracking::warnings(model, &ids, opts.today);
+        let tracking_warnings = tracking::warnings(model, threats, opts.today);
         let summary = summarize(threats, questions.len(), evaluated.len());
         let plan = plan.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
         (plan, links, tracking_warnings, summary)
@@ -434,12 +431,9 @@ fn part_links(threats: &[Threat], catalog: &Catalog) -> Vec<(usize, String)> {
         .iter()
         .enumerate()
         .filter_map(|(i, t)| {
-            // The first rule with that id, as `Catalog::rule` finds it.
+            // Rule ids are unique in a loaded catalog.
             let (_, subsumes) = subsuming.iter().find(|(id, _)| *id == t.rule)?;
-            catalog
-                .rule(&t.rule)
-                .is_some_and(|r| !r.rule.subsumes.is_empty())
-                .then_some((i, *subsumes))
+            Some((i, *subsumes))
         })
         .collect();
     if heads.is_empty() {
@@ -528,7 +522,7 @@ fn score_threats(
         .unwrap_or_default();
     let score = |t: &mut Threat| {
         let el = t.elements[0].as_str();
-        let incidents: Vec<String> = model
+        let bearing: Vec<&threatwright_model::types::Incident> = model
             .incidents
             .iter()
             .filter(|i| {
@@ -536,8 +530,9 @@ fn score_threats(
                     .iter()
                     .any(|p| tracking::bears_on(p, &t.id, &t.elements))
             })
-            .map(|i| i.id.name.clone())
             .collect();
+        let incidents: Vec<String> = bearing.iter().map(|i| i.id.name.clone()).collect();
+        let entry = tracking::entry_for(model, &t.id);
         let scored = score::modifiers(
             t.base_likelihood,
             t.base_impact,
@@ -572,13 +567,10 @@ fn score_threats(
         // A red-team exercise that found this threat working, and nobody has marked it
         // mitigated since, is evidence against the defence, not for it: red-teaming does
         // not lower such a threat's residual risk.
-        let red_team_open = model.incidents.iter().any(|i| {
-            i.source == Some(threatwright_model::types::IncidentSource::RedTeam)
-                && i.threats
-                    .iter()
-                    .any(|p| tracking::bears_on(p, &t.id, &t.elements))
-        }) && tracking::entry_for(model, &t.id)
-            .is_none_or(|e| e.status != threatwright_model::types::RiskStatus::Mitigated);
+        let red_team_open = bearing
+            .iter()
+            .any(|i| i.source == Some(threatwright_model::types::IncidentSource::RedTeam))
+            && entry.is_none_or(|e| e.status != threatwright_model::types::RiskStatus::Mitigated);
         let reducing: Vec<String> = t
             .mitigations
             .present
@@ -611,7 +603,7 @@ fn score_threats(
             severity: opts.policy.band(rl, ri),
             reduced_by: reducing,
         };
-        if let Some(entry) = tracking::entry_for(model, &t.id) {
+        if let Some(entry) = entry {
             let tr = tracking::tracking_of(entry, opts.today);
             t.status = if tr.expired {
                 "open"

@@ -2,6 +2,7 @@
 //! incidents (raise likelihood), assumptions and decisions (linked to the threats they
 //! bear on). Entries that match no threat are reported, so stale tracking is visible.
 
+use crate::assessment::Threat;
 use serde::Serialize;
 use threatwright_model::types::{Model, RiskEntry, RiskStatus, ThreatPattern};
 
@@ -105,12 +106,12 @@ pub fn bears_on(p: &ThreatPattern, id: &str, elements: &[String]) -> bool {
 }
 
 /// Tracking entries that match no threat, and acceptances that expired.
-pub fn warnings(model: &Model, threat_ids: &[&str], today: Day) -> Vec<TrackingWarning> {
+pub fn warnings(model: &Model, threats: &[Threat], today: Day) -> Vec<TrackingWarning> {
     let mut out = Vec::new();
     for r in &model.risks {
-        if !threat_ids
+        if !threats
             .iter()
-            .any(|t| r.threat.as_str() == *t || r.threat.matches(t))
+            .any(|t| r.threat.as_str() == t.id || r.threat.matches(&t.id))
         {
             out.push(TrackingWarning {
                 kind: "orphan",
@@ -135,15 +136,7 @@ pub fn warnings(model: &Model, threat_ids: &[&str], today: Day) -> Vec<TrackingW
     // likelihood anywhere, which the team should hear about rather than miss.
     for i in &model.incidents {
         for p in &i.threats {
-            let element = p.is_element() || (!p.name.contains('@') && !p.name.contains('*'));
-            let hit = threat_ids.iter().any(|t| {
-                if element {
-                    t.split_once('@').is_some_and(|(_, e)| e == p.as_str())
-                } else {
-                    p.matches(t)
-                }
-            });
-            if !hit {
+            if !threats.iter().any(|t| bears_on(p, &t.id, &t.elements)) {
                 out.push(TrackingWarning {
                     kind: "orphan-incident",
                     entry: p.name.clone(),
